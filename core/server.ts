@@ -1,0 +1,414 @@
+import dns from "node:dns/promises";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import { AddressMatcher, isPrivateAddress } from "./auth/address-filter.ts";
+import { PermissionTable } from "./auth/permissions.ts";
+import { VerifiedLogins } from "./auth/verified-logins.ts";
+import type { Account } from "./auth/types.ts";
+import { ConfigError, type ConfigProblem } from "./config/problems.ts";
+import type { ServerOptions } from "./config/types.ts";
+import { plainAddress } from "./data/address.ts";
+import { PassivePortPool } from "./data/passive.ts";
+import { makePluginContext } from "./hooks/context.ts";
+import { PluginHost } from "./hooks/host.ts";
+import { loadPlugins, validateOptions } from "./hooks/load.ts";
+import type { LiveTransfer, Plugin, ReadOnlyFiles, ServerView, SessionInfo } from "./hooks/types.ts";
+import { createLogger, type Logger } from "./log/logger.ts";
+import { formatXferlogLine, XferLog } from "./log/xferlog.ts";
+import { encodeReply, reply } from "./reply.ts";
+import type { FinishedTransfer, ServerContext, ServerStats } from "./server-context.ts";
+import { Session } from "./session.ts";
+import { TlsCredentials } from "./tls/credentials.ts";
+import { TransferRates } from "./data/throttle.ts";
+import { HomeUsage } from "./storage/quota.ts";
+import { LocalStorage } from "./storage/local.ts";
+import type { Storage } from "./storage/types.ts";
+
+export interface ServerExtras {
+  logger?: Logger;
+  /** Built-in plugins by name; the CLI passes the registry in plugins/, tests their own. */
+  builtinPlugins?: Record<string, Plugin>;
+  /** Plugin objects to use as they are (tests, embedding), after the configured ones. */
+  plugins?: Plugin[];
+  /** Storage per account; default: LocalStorage on the account's home. */
+  storageFor?: (account: Account) => Storage;
+}
+
+const RECENT_TRANSFERS = 100;
+const SWEEP_MS = 1000;
+
+type PassiveResolver = (clientAddress: string) => string | null | Promise<string | null>;
+
+/** An FTP server: listening sockets, the session registry and its limits, and the plugin host. */
+export class FtpServer implements ServerContext {
+  readonly log: Logger;
+  readonly host: PluginHost;
+  readonly pool: PassivePortPool;
+  readonly verifiedLogins = new VerifiedLogins();
+  readonly stats: ServerStats = { connections: 0, loginsOk: 0, loginsFailed: 0, bytesIn: 0, bytesOut: 0, transfers: { ok: 0, aborted: 0, error: 0 } };
+  xferlog: XferLog | null = null;
+  readonly tls: TlsCredentials | null;
+  readonly startedAt = new Date();
+  readonly recentTransfers: FinishedTransfer[] = [];
+  readonly sessions = new Set<Session>();
+  readonly rates = new TransferRates(() => this.options.limits);
+  readonly quotas = new HomeUsage();
+
+  private readonly listeners: net.Server[] = [];
+  private readonly perAddress = new Map<string, number>();
+  private readonly accounts = new Map<string, Account>();
+  private readonly storages = new Map<string, Storage>();
+  private readonly permissionTables = new Map<string, PermissionTable>();
+  private filter: AddressMatcher;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
+  private passiveResolver: PassiveResolver | null = null;
+  private closing = false;
+
+  constructor(
+    public options: ServerOptions,
+    private readonly extras: ServerExtras = {},
+  ) {
+    this.log = extras.logger ?? createLogger({ format: options.log.format, level: options.log.level });
+    this.host = new PluginHost(this.log);
+    this.pool = new PassivePortPool(options.passivePorts.min, options.passivePorts.max);
+    this.filter = new AddressMatcher(options.ipFilter);
+    const { enabled, certFile, keyFile } = options.tls;
+    this.tls = enabled && certFile && keyFile ? new TlsCredentials(certFile, keyFile) : null;
+    for (const a of options.accounts) {
+      this.accounts.set(a.name, a);
+      if (a.anonymous) this.accounts.set("ftp", a);
+    }
+  }
+
+  /** Loads and sets up the plugins; throws ConfigError listing every problem. */
+  async init(): Promise<void> {
+    const { loaded, problems } = await loadPlugins(this.options.plugins, this.extras.builtinPlugins ?? {});
+    // Plugins handed over in code get their options' defaults and checks like configured ones.
+    const given = (this.extras.plugins ?? []).map((plugin) => ({ plugin, options: validateOptions(plugin, {}, { path: `plugins.${plugin.name}` }, problems) }));
+    const all = [...loaded.map((l) => ({ plugin: l.plugin, options: l.options })), ...given];
+    const setupProblems: ConfigProblem[] = [];
+    if (!problems.length) {
+      this.host.setPlugins(all.map((a) => a.plugin));
+      for (const { plugin, options } of all) {
+        if (!plugin.setup) continue;
+        try {
+          await plugin.setup(makePluginContext(plugin.name, options, {
+            host: this.host,
+            log: this.log,
+            dataDir: this.options.dataDir,
+            files: (name) => this.filesOf(name),
+            server: this.view(),
+            problems: setupProblems,
+          }));
+        } catch (err) {
+          setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup failed: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      }
+    }
+    if (problems.length || setupProblems.length) {
+      await this.host.close();
+      throw new ConfigError([...problems, ...setupProblems]);
+    }
+  }
+
+  private view(): ServerView {
+    return {
+      sessions: () => [...this.sessions].map((s) => s.info()),
+      transfers: () => this.liveTransfers(),
+      setPassiveAddress: (resolver) => {
+        this.passiveResolver = resolver;
+      },
+    };
+  }
+
+  private filesOf(name: string): ReadOnlyFiles | null {
+    const account = this.findAccount(name);
+    if (!account) return null;
+    const storage = this.storageFor(account);
+    return { stat: (p) => storage.stat(p), list: (p) => storage.list(p) };
+  }
+
+  async listen(): Promise<void> {
+    await mkdir(this.options.dataDir, { recursive: true });
+    const xferlog = this.options.log.xferlog;
+    if (xferlog) this.xferlog = new XferLog(xferlog, (err) => this.log.error(`xferlog ${xferlog}: ${err.message}`));
+    if (this.tls) await this.tls.load();
+    const implicit = this.tls ? this.options.tls.implicit : [];
+    for (const { host, port, secure } of [...this.options.listen.map((a) => ({ ...a, secure: false })), ...implicit.map((a) => ({ ...a, secure: true }))]) {
+      const server = net.createServer({ pauseOnConnect: false }, (socket) => this.accept(socket, secure));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ host, port, ipv6Only: net.isIPv6(host) }, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      server.on("error", (err) => this.log.error(`listener ${host}:${port}: ${err.message}`));
+      this.listeners.push(server);
+    }
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref?.();
+  }
+
+  /**
+   * Re-reads the TLS certificate and key (SIGHUP). New connections get the new pair; a pair that
+   * does not load is reported and the old one stays.
+   */
+  async reloadTls(): Promise<void> {
+    if (!this.tls) return;
+    try {
+      await this.tls.load();
+      this.log.info("TLS certificate reloaded", { cert: this.tls.certFile });
+    } catch (err) {
+      this.log.error(`TLS reload failed, keeping the old certificate: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Where the server listens (the real ports, when 0 was asked for). */
+  addresses(): { host: string; port: number }[] {
+    return this.listeners.map((l) => {
+      const a = l.address() as net.AddressInfo;
+      return { host: a.address, port: a.port };
+    });
+  }
+
+  private accept(socket: net.Socket, implicitTls: boolean): void {
+    const ip = plainAddress(socket.remoteAddress ?? "");
+    socket.on("error", () => {});
+    this.stats.connections++;
+    const refuse = (text: string) => {
+      socket.end(encodeReply(reply(421, text)));
+      setTimeout(() => socket.destroy(), 1000).unref?.();
+    };
+    if (this.closing) return refuse("Server shutting down.");
+    if (!this.filter.allows(ip)) {
+      this.log.warn("connection refused by address filter", { ip });
+      return refuse("Service not available for your address.");
+    }
+    const { maxClients, maxSessionsPerIp } = this.options.limits;
+    if (maxClients > 0 && this.sessions.size >= maxClients) return refuse("Too many users connected; try again later.");
+    const fromHere = this.perAddress.get(ip) ?? 0;
+    if (maxSessionsPerIp > 0 && fromHere >= maxSessionsPerIp) return refuse("Too many connections from your address.");
+    this.perAddress.set(ip, fromHere + 1);
+    const session = new Session(this, socket);
+    if (implicitTls) session.startedSecure(this.tls!.context);
+    this.sessions.add(session);
+    if (this.options.log.events.includes("connect")) this.log.info("connect", { session: session.id, ip });
+    void session.start();
+  }
+
+  /** One timer for all sessions: login timeout and idle timeout (421, then close). */
+  private sweep(): void {
+    const now = Date.now();
+    const { loginTimeoutMs, idleTimeoutMs, dataTimeoutMs } = this.options.limits;
+    for (const s of this.sessions) {
+      const t = s.transfer;
+      if (t) {
+        // A transfer is never idle, but one that moves no byte for dataTimeout is stalled.
+        if (t.bytes !== t.progressBytes) {
+          t.progressBytes = t.bytes;
+          t.progressAt = now;
+        } else if (dataTimeoutMs > 0 && now - t.progressAt > dataTimeoutMs && !t.abort.signal.aborted) {
+          this.log.warn("transfer stalled; aborting it", { session: s.id, ip: s.remoteAddress, path: t.path, bytes: t.bytes });
+          t.abort.abort();
+        }
+        continue;
+      }
+      if (!s.loggedIn && loginTimeoutMs > 0 && now - s.connectedAt.getTime() > loginTimeoutMs) {
+        s.send({ code: 421, lines: ["Login timed out; closing control connection."], close: true });
+      } else if (idleTimeoutMs > 0 && now - s.lastActivity > idleTimeoutMs) {
+        s.send({ code: 421, lines: ["Idle timeout; closing control connection."], close: true });
+      }
+    }
+  }
+
+  findAccount(name: string): Account | undefined {
+    return this.accounts.get(name);
+  }
+
+  storageFor(account: Account): Storage {
+    let storage = this.storages.get(account.name);
+    if (!storage) {
+      // Upload temp files older than this process are a killed server's: listings clear them.
+      storage = this.extras.storageFor?.(account) ?? new LocalStorage(account.home, { staleUploadsBefore: this.startedAt });
+      this.storages.set(account.name, storage);
+    }
+    return storage;
+  }
+
+  permissionsFor(account: Account): PermissionTable {
+    let table = this.permissionTables.get(account.name);
+    if (!table) {
+      table = new PermissionTable(account.permissions);
+      this.permissionTables.set(account.name, table);
+    }
+    return table;
+  }
+
+  sessionsOf(account: string): number {
+    let n = 0;
+    for (const s of this.sessions) if (s.account?.name === account) n++;
+    return n;
+  }
+
+  /**
+   * PASV address: a plugin's choice (ddns), else the local address for clients on the LAN or
+   * loopback (FileZilla's "don't use the external address for local connections"), else the
+   * configured external address — a hostname is resolved now, so a dynamic-DNS name stays
+   * current — else the address the client reached us on.
+   */
+  async passiveAddressFor(s: Session): Promise<string> {
+    const local = plainAddress(s.localAddress);
+    const client = plainAddress(s.remoteAddress);
+    if (this.passiveResolver) {
+      try {
+        const chosen = await this.passiveResolver(client);
+        if (chosen) return chosen;
+      } catch (err) {
+        this.log.error(`passive address resolver: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const external = this.options.externalAddress;
+    if (!external || isPrivateAddress(client)) return local;
+    if (net.isIP(external)) return external;
+    try {
+      return (await dns.lookup(external, { family: 4 })).address;
+    } catch (err) {
+      this.log.warn(`cannot resolve externalAddress ${external}: ${err instanceof Error ? err.message : String(err)}`);
+      return local;
+    }
+  }
+
+  transferFinished(t: FinishedTransfer): void {
+    this.stats.transfers[t.outcome]++;
+    if (t.direction === "upload") this.stats.bytesIn += t.bytes;
+    else this.stats.bytesOut += t.bytes;
+    this.recentTransfers.push(t);
+    if (this.recentTransfers.length > RECENT_TRANSFERS) this.recentTransfers.shift();
+    const event = t.direction === "upload" ? "upload" : "download";
+    if (this.options.log.events.includes(event)) {
+      this.log.info(event, { session: t.session, ip: t.remoteAddress, user: t.user, path: t.path, bytes: t.bytes, ms: t.ms, outcome: t.outcome });
+    }
+    this.xferlog?.write(
+      formatXferlogLine({
+        time: t.at,
+        durationMs: t.ms,
+        remoteHost: t.remoteAddress,
+        bytes: t.bytes,
+        path: t.path,
+        type: t.type === "A" ? "ascii" : "binary",
+        direction: t.direction === "upload" ? "incoming" : "outgoing",
+        anonymous: t.anonymous,
+        user: t.user ?? "*",
+        completed: t.outcome === "ok",
+      }),
+    );
+  }
+
+  sessionEnded(session: Session, reason: string): void {
+    if (!this.sessions.delete(session)) return;
+    const ip = plainAddress(session.remoteAddress);
+    const n = (this.perAddress.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(ip);
+    else this.perAddress.set(ip, n);
+    if (this.options.log.events.includes("disconnect")) this.log.info("disconnect", { session: session.id, ip, reason });
+    this.host.notify("onDisconnect", { session: session.info(), reason });
+  }
+
+  /** Transfers running now, for live rates and progress bars. */
+  liveTransfers(): LiveTransfer[] {
+    const out: LiveTransfer[] = [];
+    for (const s of this.sessions) {
+      const t = s.transfer;
+      if (!t || t.direction === "list") continue;
+      out.push({ session: s.info(), direction: t.direction, path: t.path, bytes: t.bytes, size: t.size, startedAt: new Date(t.startedAt) });
+    }
+    return out;
+  }
+
+  /** Live sessions, for the status page. */
+  sessionInfos(): SessionInfo[] {
+    return [...this.sessions].map((s) => s.info());
+  }
+
+  /** Stops accepting, ends every session, and waits for the listeners to close. */
+  /**
+   * Stops accepting connections, says 421 to every idle session, and lets running transfers
+   * finish for up to `graceMs` (SIGTERM); whatever still runs then is cut. With no grace it
+   * ends everything at once.
+   */
+  async close(graceMs = 0): Promise<void> {
+    this.closing = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    const closed = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
+    const goodbye = (s: Session) => s.send({ code: 421, lines: ["Server shutting down."], close: true });
+    const running: Promise<void>[] = [];
+    for (const s of this.sessions) {
+      const t = s.transfer;
+      if (t && graceMs > 0) running.push(t.done.then(() => goodbye(s)));
+      else goodbye(s);
+    }
+    if (running.length) {
+      this.log.info(`waiting up to ${Math.round(graceMs / 1000)} s for ${running.length} transfer(s) to finish`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all(running), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    for (const s of this.sessions) {
+      goodbye(s);
+      s.socket.destroy();
+    }
+    await Promise.all([this.host.close(), ...closed]);
+    await this.xferlog?.close();
+  }
+
+  /**
+   * Applies a new configuration to the running server (SIGHUP): accounts, rights, limits,
+   * address filter, banner and log settings take effect without dropping anyone. Live sessions
+   * get their account's new rights; sessions of accounts that were removed or disabled are
+   * ended. Listen addresses, passive ports, TLS files, the data folder and plugins need a
+   * restart: a change there is reported, not applied.
+   */
+  reload(next: ServerOptions): string[] {
+    const notApplied: string[] = [];
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    const keep = ["listen", "passivePorts", "dataDir", "plugins", "web"] as const;
+    for (const key of keep) if (!same(this.options[key], next[key])) notApplied.push(key);
+    if (!same(this.options.tls.implicit, next.tls.implicit) || this.options.tls.enabled !== next.tls.enabled) notApplied.push("tls");
+    this.options = { ...next, ...Object.fromEntries(keep.map((k) => [k, this.options[k]])), tls: { ...next.tls, implicit: this.options.tls.implicit, enabled: this.options.tls.enabled } };
+    this.accounts.clear();
+    for (const a of next.accounts) {
+      this.accounts.set(a.name, a);
+      if (a.anonymous) this.accounts.set("ftp", a);
+    }
+    this.storages.clear();
+    this.permissionTables.clear();
+    this.filter = new AddressMatcher(next.ipFilter);
+    for (const s of this.sessions) {
+      if (!s.account) continue;
+      const account = this.findAccount(s.account.name);
+      if (!account || !account.enabled) {
+        s.send({ code: 421, lines: ["Your account was removed or disabled."], close: true });
+        continue;
+      }
+      s.account = account;
+      s.storage = this.storageFor(account);
+      s.permissions = this.permissionsFor(account);
+    }
+    this.log.info("configuration reloaded", notApplied.length ? { restartNeededFor: notApplied.join(",") } : {});
+    return notApplied;
+  }
+}
+
+/**
+ * Creates a server from resolved options: loads and sets up its plugins (throwing ConfigError
+ * with every problem), ready to `listen()`.
+ * @example
+ * const server = await createServer(options);
+ * await server.listen();
+ */
+export async function createServer(options: ServerOptions, extras: ServerExtras = {}): Promise<FtpServer> {
+  const server = new FtpServer(options, extras);
+  await server.init();
+  return server;
+}

@@ -1,0 +1,101 @@
+import type { FolderItem, ListingSource } from "./tree.ts";
+
+/** How far a crawl has got, for a progress line. */
+export interface CrawlProgress {
+  folders: number;
+  files: number;
+  bytes: number;
+  /** Folders found but not listed yet. */
+  pending: number;
+}
+
+export interface CrawlOptions {
+  /** Folders listed at the same time (for FTP: connections); default 2. */
+  concurrency?: number;
+  /** Folders (relative path, e.g. "video/old") not to enter; they still appear, empty. */
+  skip?: (relativePath: string) => boolean;
+  /** Folders listed at most (the root included); the others show "not listed". Default: no limit. */
+  maxFolders?: number;
+  /** A folder below the root could not be listed; the crawl goes on without it. */
+  onError?: (path: string, message: string) => void;
+  /** Called after every folder listed. */
+  onProgress?: (progress: CrawlProgress) => void;
+}
+
+/**
+ * Lists `rootPath` and every folder below it from `source`, at most `concurrency` listings at a
+ * time. A folder that fails is kept with its error and reported through onError; only a failure
+ * of the root itself rejects.
+ *
+ * @example
+ * const tree = await crawlTree(localFolder("/srv/share"), "/", { concurrency: 4, onError: (p, m) => console.error(p, m) });
+ */
+export async function crawlTree(source: ListingSource, rootPath: string, options: CrawlOptions = {}): Promise<FolderItem> {
+  const limit = Math.max(1, options.concurrency ?? 2);
+  const progress: CrawlProgress = { folders: 0, files: 0, bytes: 0, pending: 0 };
+  const root: FolderItem = { kind: "folder", name: "", modified: null, children: [] };
+  const waiting: { folder: FolderItem; path: string; rel: string }[] = [];
+  const limitFolders = options.maxFolders ?? Number.POSITIVE_INFINITY;
+  let queued = 0;
+
+  const listInto = async (folder: FolderItem, path: string, rel: string) => {
+    const entries = await source.list(path);
+    progress.folders++;
+    for (const entry of entries) {
+      if (entry.type === "file") {
+        folder.children.push({ kind: "file", name: entry.name, size: entry.size, modified: entry.modified });
+        progress.files++;
+        progress.bytes += entry.size;
+        continue;
+      }
+      const child: FolderItem = { kind: "folder", name: entry.name, modified: entry.modified, children: [] };
+      folder.children.push(child);
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (options.skip?.(childRel)) continue;
+      if (++queued >= limitFolders) {
+        child.error = `more than ${limitFolders} folders`;
+        continue;
+      }
+      waiting.push({ folder: child, path: joinPath(path, entry.name), rel: childRel });
+    }
+    progress.pending = waiting.length;
+    options.onProgress?.({ ...progress });
+  };
+
+  await listInto(root, rootPath, "");
+
+  await new Promise<void>((resolve) => {
+    let running = 0;
+    const pump = () => {
+      while (running < limit && waiting.length) {
+        // Depth first (last found, first listed): the queue stays short on wide trees.
+        const job = waiting.pop()!;
+        running++;
+        listInto(job.folder, job.path, job.rel)
+          .catch((err: unknown) => {
+            job.folder.error = errorText(err);
+            options.onError?.(job.path, job.folder.error);
+          })
+          .finally(() => {
+            running--;
+            if (running === 0 && waiting.length === 0) resolve();
+            else pump();
+          });
+      }
+    };
+    if (waiting.length === 0) resolve();
+    else pump();
+  });
+  return root;
+}
+
+/** "/a" + "b" = "/a/b". */
+export function joinPath(folder: string, name: string): string {
+  return folder.endsWith("/") ? `${folder}${name}` : `${folder}/${name}`;
+}
+
+/** The first line of an error, as a listing can show it ("550 Permission denied."). */
+export function errorText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split(/\r?\n/)[0]!.trim() || "error";
+}

@@ -1,0 +1,317 @@
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import { promisify } from "node:util";
+import { Readable, Writable } from "node:stream";
+import { Client } from "basic-ftp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
+import type { TlsOptions } from "../../core/config/types.ts";
+import { account, startServer, type TestServer } from "../support/server.ts";
+
+const run = promisify(execFile);
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+let certDir: string;
+let certFile: string;
+let keyFile: string;
+
+beforeAll(async () => {
+  certDir = await mkdtemp(path.join(os.tmpdir(), "ftpi-cert-"));
+  const made = await ensureTlsCertificate({ dataDir: certDir, tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as never);
+  certFile = made.options.tls.certFile!;
+  keyFile = made.options.tls.keyFile!;
+}, 60_000);
+
+async function tlsServer(tlsOptions: Partial<TlsOptions> = {}, extraAccounts = false): Promise<TestServer> {
+  return startServer({
+    options: { tls: { enabled: true, certFile, keyFile, implicit: [{ host: "127.0.0.1", port: 0 }], require: false, requireSessionReuse: true, ...tlsOptions } },
+    accounts: async (root) => [await account("alice", root), ...(extraAccounts ? [await account("carol", root, { requireTls: true })] : [])],
+  });
+}
+
+/** A control connection that speaks AUTH TLS by hand, for checking replies to the letter. */
+class TlsControl {
+  private buf = "";
+  private waiters: ((line: string) => void)[] = [];
+  private lines: string[] = [];
+  socket: net.Socket;
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    this.listen(socket);
+  }
+  private listen(s: net.Socket) {
+    s.setEncoding("utf8");
+    s.on("data", (d: string) => {
+      this.buf += d;
+      let i;
+      while ((i = this.buf.indexOf("\r\n")) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 2);
+        if (!/^\d{3} /.test(line)) continue;
+        const w = this.waiters.shift();
+        if (w) w(line);
+        else this.lines.push(line);
+      }
+    });
+  }
+  read(): Promise<string> {
+    const l = this.lines.shift();
+    if (l) return Promise.resolve(l);
+    return new Promise((r) => this.waiters.push(r));
+  }
+  async send(cmd: string): Promise<string> {
+    this.socket.write(cmd + "\r\n");
+    return this.read();
+  }
+  async startTls(): Promise<tls.TLSSocket> {
+    this.socket.removeAllListeners("data");
+    const secured = tls.connect({ socket: this.socket, rejectUnauthorized: false });
+    await new Promise((r) => secured.once("secureConnect", r));
+    this.socket = secured;
+    this.listen(secured);
+    return secured;
+  }
+}
+
+describe("explicit FTPS by hand (RFC 4217)", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await tlsServer();
+    await writeFile(path.join(t.root, "secret.txt"), "for your eyes only");
+  });
+  afterAll(() => t.close());
+
+  it("AUTH TLS, PBSZ 0, PROT P, then a protected data connection that resumes the control session", async () => {
+    const raw = net.connect(t.port, "127.0.0.1");
+    const c = new TlsControl(raw);
+    expect(await c.read()).toMatch(/^220/);
+    expect(await c.send("PBSZ 0")).toMatch(/^503/);
+    expect(await c.send("PROT P")).toMatch(/^503/);
+    expect(await c.send("AUTH KERBEROS")).toMatch(/^504/);
+    let feat = "";
+    raw.on("data", (d) => (feat += d));
+    expect(await c.send("FEAT")).toBe("211 End");
+    expect(feat).toContain(" AUTH TLS\r\n");
+    expect(feat).toContain(" PROT\r\n");
+    expect(await c.send("AUTH TLS")).toMatch(/^234/);
+    const control = await c.startTls();
+    expect(await c.send("PROT P")).toMatch(/^503/); // PBSZ first
+    expect(await c.send("PBSZ 0")).toBe("200 PBSZ=0");
+    expect(await c.send("PROT X")).toMatch(/^504/);
+    expect(await c.send("PROT S")).toMatch(/^536/);
+    expect(await c.send("PROT P")).toMatch(/^200/);
+    expect(await c.send("USER alice")).toMatch(/^331/);
+    expect(await c.send("PASS secret")).toMatch(/^230/);
+    expect(await c.send("CCC")).toMatch(/^534/);
+    const pasv = await c.send("EPSV");
+    const port = Number(/\|\|\|(\d+)\|/.exec(pasv)![1]);
+    const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, session: control.getSession() });
+    const chunks: Buffer[] = [];
+    data.on("data", (d) => chunks.push(d));
+    const ended = new Promise((r) => data.on("end", r));
+    await new Promise((r) => data.once("secureConnect", r));
+    expect(data.isSessionReused()).toBe(true);
+    expect(await c.send("RETR secret.txt")).toMatch(/^150/);
+    expect(await c.read()).toMatch(/^226/);
+    await ended;
+    expect(Buffer.concat(chunks).toString()).toBe("for your eyes only");
+    control.destroy();
+  });
+
+  it("refuses a protected data connection that does not resume the session (522), when reuse is required", async () => {
+    const c = new TlsControl(net.connect(t.port, "127.0.0.1"));
+    await c.read();
+    await c.send("AUTH TLS");
+    await c.startTls();
+    await c.send("PBSZ 0");
+    await c.send("PROT P");
+    await c.send("USER alice");
+    await c.send("PASS secret");
+    const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+    const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
+    data.on("error", () => {});
+    expect(await c.send("RETR secret.txt")).toMatch(/^150/);
+    expect(await c.read()).toMatch(/^522/);
+    expect(await c.send("NOOP")).toMatch(/^200/);
+    c.socket.destroy();
+  });
+});
+
+describe("FTPS with real clients", () => {
+  let t: TestServer;
+  let payload: Buffer;
+  beforeAll(async () => {
+    t = await tlsServer();
+    payload = randomBytes(2 * 1024 * 1024 + 3);
+    await writeFile(path.join(t.root, "payload.bin"), payload);
+  });
+  afterAll(() => t.close());
+  const implicitPort = () => t.server.addresses()[1]!.port;
+
+  for (const mode of ["passive", "active"] as const) {
+    // Debian 12's curl 7.88.1 cannot do active-mode FTPS against any server (curl issue #10666,
+    // fixed in 8.x): it accepts the data connection and never starts TLS. lftp and ftplib cover
+    // active FTPS below.
+    if (mode === "passive") it(`curl --ftp-ssl-reqd downloads and uploads (${mode})`, async () => {
+      const active: string[] = [];
+      const out = path.join(t.root, `..`, `curl-${mode}.bin`);
+      await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...active, "-u", "alice:secret", "-o", out, `ftp://127.0.0.1:${t.port}/payload.bin`], { timeout: 30_000 });
+      expect(sha(await readFile(out))).toBe(sha(payload));
+      await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...active, "-u", "alice:secret", "-T", out, `ftp://127.0.0.1:${t.port}/up-curl-${mode}.bin`], { timeout: 30_000 });
+      expect(sha(await readFile(path.join(t.root, `up-curl-${mode}.bin`)))).toBe(sha(payload));
+    });
+
+    it(`lftp with ftp:ssl-force downloads and uploads (${mode})`, async () => {
+      const local = path.join(t.root, "..", `lftp-${mode}.bin`);
+      const script = [
+        "set ssl:verify-certificate no",
+        "set ftp:ssl-force true",
+        "set ftp:ssl-protect-data true",
+        `set ftp:passive-mode ${mode === "passive" ? "on" : "off"}`,
+        `get payload.bin -o ${local}`,
+        `put ${local} -o up-lftp-${mode}.bin`,
+        "bye",
+      ].join("; ");
+      await run("lftp", ["-u", "alice,secret", "-p", String(t.port), "-e", script, "127.0.0.1"], { timeout: 30_000 });
+      expect(sha(await readFile(local))).toBe(sha(payload));
+      expect(sha(await readFile(path.join(t.root, `up-lftp-${mode}.bin`)))).toBe(sha(payload));
+    });
+
+    it(`Python ftplib.FTP_TLS with session reuse downloads and uploads (${mode})`, async () => {
+      const script = `
+import ftplib, ssl, hashlib, io, sys
+class ReusingFTP_TLS(ftplib.FTP_TLS):
+    # ftplib does not resume the control session on data connections; servers that require
+    # it (vsftpd, ftpi) need this well-known override.
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+        return conn, size
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+f = ReusingFTP_TLS(context=ctx)
+f.connect("127.0.0.1", ${t.port}, timeout=20)
+f.login("alice", "secret"); f.prot_p(); f.set_pasv(${mode === "passive" ? "True" : "False"})
+buf = io.BytesIO(); f.retrbinary("RETR payload.bin", buf.write)
+f.storbinary("STOR up-py-${mode}.bin", io.BytesIO(buf.getvalue()))
+print(hashlib.sha256(buf.getvalue()).hexdigest()); f.quit()
+`;
+      const { stdout } = await run("python3", ["-c", script], { timeout: 30_000 });
+      expect(stdout.trim()).toBe(sha(payload));
+      expect(sha(await readFile(path.join(t.root, `up-py-${mode}.bin`)))).toBe(sha(payload));
+    });
+  }
+
+  it("basic-ftp over explicit TLS (passive)", async () => {
+    const client = new Client(20_000);
+    await client.access({ host: "127.0.0.1", port: t.port, user: "alice", password: "secret", secure: true, secureOptions: { rejectUnauthorized: false } });
+    await client.uploadFrom(Readable.from([payload]), "up-basic.bin");
+    const chunks: Buffer[] = [];
+    await client.downloadTo(new Writable({ write: (c, _e, cb) => (chunks.push(c), cb()) }), "up-basic.bin");
+    expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
+    client.close();
+  });
+
+  it("implicit FTPS on its own port (curl ftps://)", async () => {
+    const out = path.join(t.root, "..", "implicit.bin");
+    await run("curl", ["-sS", "-k", "-u", "alice:secret", "-o", out, `ftps://127.0.0.1:${implicitPort()}/payload.bin`], { timeout: 30_000 });
+    expect(sha(await readFile(out))).toBe(sha(payload));
+  });
+});
+
+describe("TLS policy", () => {
+  it("a user with requireTls cannot log in in the clear (534), nor use PROT C", async () => {
+    const t = await tlsServer({}, true);
+    try {
+      const plain = new TlsControl(net.connect(t.port, "127.0.0.1"));
+      await plain.read();
+      expect(await plain.send("USER carol")).toMatch(/^534/);
+      expect(await plain.send("USER alice")).toMatch(/^331/);
+      plain.socket.destroy();
+      const c = new TlsControl(net.connect(t.port, "127.0.0.1"));
+      await c.read();
+      await c.send("AUTH TLS");
+      await c.startTls();
+      expect(await c.send("USER carol")).toMatch(/^331/);
+      expect(await c.send("PASS secret")).toMatch(/^230/);
+      expect(await c.send("PBSZ 0")).toMatch(/^200/);
+      expect(await c.send("PROT C")).toMatch(/^534/);
+      await c.send("EPSV");
+      expect(await c.send("LIST")).toMatch(/^521/);
+      c.socket.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("tls.require refuses every clear login; without requireSessionReuse a fresh data session is accepted", async () => {
+    const t = await tlsServer({ require: true, requireSessionReuse: false });
+    await writeFile(path.join(t.root, "x.txt"), "fresh session");
+    try {
+      const plain = new TlsControl(net.connect(t.port, "127.0.0.1"));
+      await plain.read();
+      expect(await plain.send("USER alice")).toMatch(/^534/);
+      // Unknown names get the same answer, so the policy reveals no user names.
+      expect(await plain.send("USER nobody")).toMatch(/^534/);
+      plain.socket.destroy();
+      const c = new TlsControl(net.connect(t.port, "127.0.0.1"));
+      await c.read();
+      await c.send("AUTH TLS");
+      await c.startTls();
+      await c.send("USER alice");
+      expect(await c.send("PASS secret")).toMatch(/^230/);
+      await c.send("PBSZ 0");
+      await c.send("PROT P");
+      const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+      const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
+      const chunks: Buffer[] = [];
+      data.on("data", (d) => chunks.push(d));
+      const ended = new Promise((r) => data.on("end", r));
+      const reused = new Promise((r) => data.once("secureConnect", () => r(data.isSessionReused())));
+      expect(await c.send("RETR x.txt")).toMatch(/^150/);
+      expect(await c.read()).toMatch(/^226/);
+      await ended;
+      expect(await reused).toBe(false);
+      expect(Buffer.concat(chunks).toString()).toBe("fresh session");
+      c.socket.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("reloadTls (SIGHUP) serves a renewed certificate to new connections; a broken one keeps the old", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-renew-"));
+    const cert = path.join(dir, "c.pem");
+    const key = path.join(dir, "k.pem");
+    await copyFile(certFile, cert);
+    await copyFile(keyFile, key);
+    const t = await tlsServer({ certFile: cert, keyFile: key });
+    const fingerprint = async () => {
+      const s = tls.connect({ host: "127.0.0.1", port: t.server.addresses()[1]!.port, rejectUnauthorized: false });
+      await new Promise((r) => s.once("secureConnect", r));
+      const f = s.getPeerCertificate().fingerprint256;
+      s.destroy();
+      return f;
+    };
+    try {
+      const before = await fingerprint();
+      const other = await ensureTlsCertificate({ dataDir: dir, tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as never);
+      await copyFile(other.options.tls.certFile!, cert);
+      await copyFile(other.options.tls.keyFile!, key);
+      await t.server.reloadTls();
+      const after = await fingerprint();
+      expect(after).not.toBe(before);
+      await writeFile(key, "not a key");
+      await t.server.reloadTls();
+      expect(await fingerprint()).toBe(after);
+      expect(t.logs.some((l) => l.includes("TLS reload failed"))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});

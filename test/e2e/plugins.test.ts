@@ -1,0 +1,153 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, definePlugin, deny } from "../../core/index.ts";
+import { ControlClient, readAll } from "../support/control.ts";
+import { startServer, type TestServer } from "../support/server.ts";
+
+let t: TestServer | null = null;
+afterEach(async () => {
+  await t?.close();
+  t = null;
+});
+
+describe("plugins loaded from a path", () => {
+  it("a .ts plugin in a temp folder denies a login and adds a SITE verb", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-plugin-"));
+    const file = path.join(dir, "gatekeeper.ts");
+    await writeFile(
+      file,
+      `import type { Plugin } from "ftpi";
+const plugin = {
+  name: "gatekeeper",
+  options: (v: any) => v.object({ banned: v.array(v.string()) }),
+  setup(ctx: any) {
+    ctx.site("HELLO", "say hello", ({ arg, session }: any) => "Hello " + arg + " from " + session.user);
+  },
+  onLogin({ user }: { user: string }) {
+    if (user === "mallory") return { code: 530, text: "Mallory is not welcome." };
+  },
+} satisfies Partial<Plugin>;
+export default plugin;
+`,
+    );
+    t = await startServer({
+      options: { plugins: [{ name: null, path: file, options: { banned: ["mallory"] } }] },
+      accounts: async (root) => {
+        const { account } = await import("../support/server.ts");
+        return [await account("alice", root), await account("mallory", root)];
+      },
+    });
+    const m = await ControlClient.connect(t.port);
+    await m.read();
+    await m.send("USER mallory");
+    expect((await m.send("PASS secret")).text).toBe("530 Mallory is not welcome.");
+    m.close();
+
+    const a = await ControlClient.connect(t.port);
+    await a.login();
+    expect((await a.send("SITE HELLO world")).text).toBe("200 Hello world from alice");
+    expect((await a.send("SITE HELP")).text).toContain("HELLO");
+    a.close();
+  });
+
+  it("refuses to start with one list of every plugin problem", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-plugin-"));
+    await writeFile(path.join(dir, "typo.js"), `export default { name: "typo", onConect() {} };`);
+    await writeFile(path.join(dir, "opts.js"), `export default { name: "opts", options: (v) => v.object({ port: v.number() }) };`);
+    await writeFile(path.join(dir, "site1.js"), `export default { name: "site-a", setup(ctx) { ctx.site("DUP", "", () => "a"); } };`);
+    await writeFile(path.join(dir, "site2.js"), `export default { name: "site-b", setup(ctx) { ctx.site("DUP", "", () => "b"); } };`);
+    const spec = (f: string, options: unknown = {}) => ({ name: null, path: path.join(dir, f), options });
+    const err = await startServer({ options: { plugins: [spec("typo.js"), spec("opts.js", { port: "x" }), spec("missing.js"), { name: "nope", path: null, options: {} }] } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const messages = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    expect(messages.some((m) => m.includes('unknown key "onConect"'))).toBe(true);
+    expect(messages.some((m) => m.startsWith("plugins.1.options.port"))).toBe(true);
+    expect(messages.some((m) => m.includes("cannot load plugin"))).toBe(true);
+    expect(messages.some((m) => m.includes('no built-in plugin "nope"'))).toBe(true);
+    const dup = await startServer({ options: { plugins: [spec("site1.js"), spec("site2.js")] } }).catch((e) => e);
+    expect(dup).toBeInstanceOf(ConfigError);
+    expect((dup as ConfigError).message).toContain('SITE DUP is already added by plugin "site-a"');
+  });
+});
+
+describe("SITE handlers", () => {
+  it("see the session's files only as far as the user may list them", async () => {
+    const peek = definePlugin({
+      name: "peek",
+      setup: (ctx) =>
+        ctx.site("PEEK", "list a folder", async ({ files, arg }) => {
+          try {
+            return (await files!.list(arg)).map((e) => e.name).join(",") || "(empty)";
+          } catch (err) {
+            return { code: 550, lines: [`refused: ${(err as Error).name}`] };
+          }
+        }),
+    });
+    const { account } = await import("../support/server.ts");
+    t = await startServer({
+      extras: { plugins: [peek] },
+      accounts: async (root) => [await account("alice", root, { permissions: [{ path: "/", allow: ["read", "list"], subdirs: false }, { path: "/secret", allow: ["read"], subdirs: true }] })],
+    });
+    const { mkdir, writeFile: write } = await import("node:fs/promises");
+    await mkdir(path.join(t.root, "secret"));
+    await write(path.join(t.root, "secret", "plans.txt"), "x");
+    const c = await ControlClient.connect(t.port);
+    await c.login();
+    expect((await c.send("SITE PEEK /")).text).toBe("200 secret");
+    expect((await c.send("SITE PEEK /secret")).text).toBe("550 refused: StorageError");
+    c.close();
+  });
+});
+
+describe("hook bus", () => {
+  it("a plugin that throws in every hook leaves the server serving", async () => {
+    const boom = () => {
+      throw new Error("boom");
+    };
+    const faulty = definePlugin({ name: "faulty", onConnect: boom, onLogin: boom, onCommand: boom, onTransfer: boom, onLoginResult: boom, onTransferEnd: boom, onFileEvent: boom, onDisconnect: boom });
+    t = await startServer({ extras: { plugins: [faulty] } });
+    const c = await ControlClient.connect(t.port);
+    await c.login();
+    await c.send("TYPE I");
+    const data = await c.pasv();
+    expect((await c.send("STOR f.txt")).code).toBe(150);
+    data.end("data");
+    expect((await c.read()).code).toBe(226);
+    expect((await c.send("DELE f.txt")).code).toBe(250);
+    c.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.logs.some((l) => l.includes("[faulty:onCommand] boom"))).toBe(true);
+    expect(t.logs.some((l) => l.includes("[faulty:onTransferEnd] boom"))).toBe(true);
+    expect(t.server.host.errorCounts.get("faulty")).toBeGreaterThan(5);
+  });
+
+  it("guards run pre → normal → post and the first denial wins; listeners see the outcome", async () => {
+    const order: string[] = [];
+    const ends: unknown[] = [];
+    const plugins = [
+      definePlugin({ name: "late", order: "post", onCommand: ({ verb }) => void order.push(`late:${verb}`) }),
+      definePlugin({ name: "normal", onCommand: ({ verb }) => (order.push(`normal:${verb}`), verb === "MKD" ? deny(550, "No folders today.") : undefined) }),
+      definePlugin({ name: "early", order: "pre", onCommand: ({ verb }) => void order.push(`early:${verb}`), onTransferEnd: (e) => void ends.push({ path: e.path, bytes: e.bytes, outcome: e.outcome, direction: e.direction }) }),
+      definePlugin({ name: "slow", failClosed: false, onTransfer: () => new Promise(() => {}) }),
+    ];
+    t = await startServer({ extras: { plugins } });
+    const c = await ControlClient.connect(t.port);
+    await c.login();
+    order.length = 0;
+    expect((await c.send("MKD x")).text).toBe("550 No folders today.");
+    expect(order).toEqual(["early:MKD", "normal:MKD"]);
+    await c.send("TYPE I");
+    const data = await c.pasv();
+    const body = readAll(data);
+    // The hanging onTransfer guard runs out of its time budget and the transfer goes on.
+    expect((await c.send("STOR g.txt")).code).toBe(150);
+    data.end("12345");
+    await body;
+    expect((await c.read()).code).toBe(226);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ends).toEqual([{ path: "/g.txt", bytes: 5, outcome: "ok", direction: "upload" }]);
+    c.close();
+  });
+});

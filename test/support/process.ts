@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const REPO = path.resolve(import.meta.dirname, "../..");
+export const BIN = path.join(REPO, "node_modules", ".bin");
+
+/** How to run the CLI from source on each runtime. */
+export const RUNTIMES: Record<string, string[]> = {
+  // tsx's CLI would run the server in a child process; the loader keeps it in this one.
+  node: [process.execPath, "--import", pathToFileURL(path.join(REPO, "node_modules/tsx/dist/esm/index.mjs")).href, path.join(REPO, "cli/main.ts")],
+  bun: [path.join(BIN, "bun"), path.join(REPO, "cli/main.ts")],
+  deno: [path.join(BIN, "deno"), "run", "-A", path.join(REPO, "cli/main.ts")],
+};
+
+/** A port nobody listens on right now (best effort: asked of the OS, then released). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export interface RunningFtpi {
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `command` (an ftpi serve) and waits until it says it is running. */
+export async function startFtpi(command: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; readyText?: string; timeoutMs?: number }): Promise<RunningFtpi> {
+  const proc = spawn(command[0]!, command.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
+  const ready = opts.readyText ?? "is running";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within ${opts.timeoutMs ?? 20000} ms:\n${out}`)), opts.timeoutMs ?? 20000);
+    const check = () => {
+      if (out.includes(ready)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on("data", check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ready:\n${out}`));
+    });
+  });
+  return {
+    proc,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
