@@ -58,11 +58,18 @@ export function RETR(s: Session, arg: string): Promise<Reply | void> {
   return guarded(async () => {
     const path = pathOf(s, arg);
     authorize(s, "read", path);
-    const entry = await storageOf(s).stat(path);
-    if (entry.type !== "file") throw new StorageError("is-a-directory", path);
     const storage = storageOf(s);
-    // Binary downloads take the reused-buffer path when the backend offers it.
+    // Binary downloads take the reused-buffer path when the backend offers it; the opened
+    // reader usually knows the file's size too, which saves a stat.
     const fast = s.type === "I" && storage.openReader ? await storage.openReader(path, offset) : null;
+    let entry;
+    try {
+      entry = fast?.entry ?? (await storage.stat(path));
+      if (entry.type !== "file") throw new StorageError("is-a-directory", path);
+    } catch (err) {
+      await fast?.close();
+      throw err;
+    }
     const source = fast ? null : await storage.read(path, offset);
     let socket: net.Socket;
     try {

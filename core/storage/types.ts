@@ -62,6 +62,8 @@ export interface FileReader {
   /** Fills `buffer` from the current position; 0 at the end of the file. */
   read(buffer: Buffer): Promise<number>;
   close(): Promise<void>;
+  /** The opened file's metadata, when the backend has it at hand (saves RETR a stat). */
+  entry?: Entry;
 }
 
 /**
