@@ -2,12 +2,18 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import * as selfsignedModule from "selfsigned";
+import type * as selfsignedModule from "selfsigned";
 import type { ServerOptions } from "../core/config/types.ts";
 
-// A CommonJS package: Node and Bun expose its functions by name, Deno only on the default export.
-const generate: typeof selfsignedModule.generate =
-  selfsignedModule.generate ?? (selfsignedModule as unknown as { default: typeof selfsignedModule }).default.generate;
+/**
+ * selfsigned (and the X.509 library under it) is loaded only when a certificate is made: on
+ * every later start it would cost a sizeable share of the time to listening for nothing.
+ */
+async function loadGenerate(): Promise<typeof selfsignedModule.generate> {
+  const module = await import("selfsigned");
+  // A CommonJS package: Node and Bun expose its functions by name, Deno only on the default export.
+  return module.generate ?? (module as unknown as { default: typeof selfsignedModule }).default.generate;
+}
 
 /**
  * FTPS without a configured certificate: a self-signed pair made on first start and kept in
@@ -24,6 +30,7 @@ export async function ensureTlsCertificate(options: ServerOptions): Promise<{ op
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const host = os.hostname();
+    const generate = await loadGenerate();
     const pems = await generate([{ name: "commonName", value: host }], {
       // P-256: every FTPS client speaks it, and it is made in milliseconds even on a Pi.
       keyType: "ec",
