@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs vitest with its usual terminal output plus a JSON report, then prints one last line
-// that CI reads: "N passed, N failed" (", N skipped" when some were). Extra arguments go to
+// that CI reads, exactly "N passed, N failed" (skipped tests, if any, are counted on the line
+// before it). Extra arguments go to
 // vitest (e.g. `node scripts/run-tests.mjs test/list`). Exits non-zero when a test failed or
 // vitest itself did. Failed counts test cases, plus one per test file that failed outside its
 // tests, plus one when vitest failed with nothing else failed.
@@ -46,5 +47,6 @@ if (vitest.status !== 0 && failed === 0) {
   console.error(`run-tests: vitest exited with ${vitest.status ?? vitest.signal} although no test failed`);
   failed = 1;
 }
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+if (skipped) console.log(`${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
