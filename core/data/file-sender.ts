@@ -3,19 +3,44 @@ import type { FileReader } from "../storage/types.ts";
 import { noteTransferred } from "./garbage.ts";
 import type { Throttle } from "./throttle.ts";
 
-const CHUNK = 256 * 1024;
-/** Buffers in flight per download: enough to keep the socket busy while the next read runs. */
-const RING = 4;
-/** Buffers kept for reuse across downloads; beyond this they are left to the GC. */
-const POOL_MAX = 64;
-const pool: Buffer[] = [];
+/**
+ * Chunk sizes, largest first. Each chunk read is a round trip through the runtime's file
+ * thread pool, so one download alone reads 2 MiB at a time (measured on loopback: 1.6 GB/s with
+ * 256 KiB chunks, 2.5 GB/s with 2 MiB); the more downloads run at once, the smaller their
+ * chunks, so that all of them together hold at most BUDGET bytes of buffers.
+ */
+const SIZES = [2048, 1024, 512, 256, 128, 64].map((k) => k * 1024);
+/** Buffers in flight per download: one is read into while the socket sends the other. */
+const RING = 2;
+/** Buffer bytes all running downloads may hold together (a Pi has a few hundred MiB to spare). */
+const BUDGET = 32 * 1024 * 1024;
+/** Buffer bytes kept for reuse once downloads end: one lone download's ring. */
+const POOL_MAX_BYTES = RING * SIZES[0]!;
 
-function take(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
+const pool = new Map<number, Buffer[]>();
+let pooledBytes = 0;
+let running = 0;
+
+/** The chunk size for a download starting while `downloads` run (itself included). */
+export function chunkSizeFor(downloads: number): number {
+  return SIZES.find((size) => downloads * RING * size <= BUDGET) ?? SIZES[SIZES.length - 1]!;
+}
+
+function take(size: number): Buffer {
+  const reused = pool.get(size)?.pop();
+  if (reused) {
+    pooledBytes -= size;
+    return reused;
+  }
+  return Buffer.allocUnsafeSlow(size);
 }
 
 function giveBack(b: Buffer): void {
-  if (pool.length < POOL_MAX) pool.push(b);
+  if (pooledBytes + b.length > POOL_MAX_BYTES) return;
+  let list = pool.get(b.length);
+  if (!list) pool.set(b.length, (list = []));
+  list.push(b);
+  pooledBytes += b.length;
 }
 
 /**
@@ -33,7 +58,8 @@ export async function sendFile(
   onBytes: (n: number) => void,
   throttle: Throttle | null = null,
 ): Promise<void> {
-  const ring = Array.from({ length: RING }, take);
+  const size = chunkSizeFor(++running);
+  const ring = Array.from({ length: RING }, () => take(size));
   const inFlight: (Promise<void> | null)[] = Array(RING).fill(null);
   let failure: unknown = null;
   const onAbort = () => socket.destroy(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
@@ -56,7 +82,7 @@ export async function sendFile(
       if (throttle) await throttle.take(n, signal);
       onBytes(n);
       noteTransferred(n);
-      inFlight[i] = written(i, n === CHUNK ? ring[i]! : ring[i]!.subarray(0, n));
+      inFlight[i] = written(i, n === size ? ring[i]! : ring[i]!.subarray(0, n));
       inFlight[i]!.catch(() => {});
     }
     await Promise.all(inFlight);
@@ -65,6 +91,7 @@ export async function sendFile(
       socket.end(() => resolve());
     });
   } finally {
+    running--;
     signal.removeEventListener("abort", onAbort);
     await Promise.allSettled(inFlight);
     // Buffers the socket may still hold (after an error) are not reused.
