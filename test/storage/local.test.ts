@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { chmod, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { LocalStorage, storageErrorFromErrno } from "../../core/storage/local.ts";
+import { LocalStorage, storageErrorFromErrno, uploadWriteMode } from "../../core/storage/local.ts";
 import { StorageError, type StorageErrorKind, type WriteMode } from "../../core/storage/types.ts";
 import { describeStorage, endUpload, expectKind, get, put, writeChunk } from "./storage.case.ts";
 
@@ -74,7 +75,11 @@ describe("LocalStorage on disk", () => {
     const fileHandlePrototype = Object.getPrototypeOf(probe) as { write: unknown; writev: unknown };
     await probe.close();
     const enospc = Object.assign(new Error(`ENOSPC: no space left on device, write '${root}/x'`), { code: "ENOSPC" });
+    // Uploads write synchronously while the disk is fast, through the thread pool otherwise.
     const write = vi.spyOn(fileHandlePrototype as { write(): Promise<never> }, "write").mockRejectedValue(enospc);
+    const writeSync = vi.spyOn(fs, "writeSync").mockImplementation(() => {
+      throw enospc;
+    });
     try {
       const handle = await storage.write("/old", "replace");
       const failure = await expectKind(writeChunk(handle, "data"), "no-space");
@@ -84,9 +89,42 @@ describe("LocalStorage on disk", () => {
       await handle.abort();
     } finally {
       write.mockRestore();
+      writeSync.mockRestore();
     }
     expect(await readdir(root)).toEqual(["old"]);
     expect(await readFile(join(root, "old"), "utf8")).toBe("old content");
+  });
+
+  it("writes uploads synchronously while the disk is fast, and through the thread pool once a write was slow", async () => {
+    const fileHandlePrototype = Object.getPrototypeOf(await open(join(root, "probe"), "w").then(async (h) => (await h.close(), h))) as {
+      write: (...args: unknown[]) => Promise<unknown>;
+    };
+    const realWriteSync = fs.writeSync;
+    let slow = true;
+    const writeSync = vi.spyOn(fs, "writeSync").mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+      // A card under writeback pressure: this one write blocks for 20 ms.
+      if (slow) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      slow = false;
+      return realWriteSync(...args);
+    }) as typeof fs.writeSync);
+    const write = vi.spyOn(fileHandlePrototype, "write");
+    uploadWriteMode.poolUntil = 0; // whatever earlier tests on a busy machine did
+    try {
+      const handle = await storage.write("/slow.bin", "create");
+      await writeChunk(handle, "first");
+      expect(writeSync).toHaveBeenCalledTimes(1);
+      expect(write).not.toHaveBeenCalled();
+      await writeChunk(handle, "second");
+      expect(writeSync).toHaveBeenCalledTimes(1);
+      expect(write).toHaveBeenCalled();
+      await endUpload(handle);
+      await handle.commit();
+    } finally {
+      writeSync.mockRestore();
+      write.mockRestore();
+      uploadWriteMode.poolUntil = 0;
+    }
+    expect(await readFile(join(root, "slow.bin"), "utf8")).toBe("firstsecond");
   });
 
   it("maps errno codes to kinds without naming the real path", () => {
