@@ -20,6 +20,19 @@ function pad2(n: number): string {
 }
 
 function modeString(type: EntryType, mode: number): string {
+  const key = (type === "dir" ? 0o200000 : 0) | (mode & 0o7777);
+  let text = modeStrings.get(key);
+  if (text === undefined) {
+    text = buildModeString(type, mode);
+    modeStrings.set(key, text);
+  }
+  return text;
+}
+
+/** A folder holds few distinct modes: each is spelled out once (bounded: 2 × 4096 keys). */
+const modeStrings = new Map<number, string>();
+
+function buildModeString(type: EntryType, mode: number): string {
   const bit = (mask: number, ch: string) => (mode & mask ? ch : "-");
   const exec = (xMask: number, specialMask: number, set: string, unset: string) =>
     mode & specialMask ? (mode & xMask ? set : unset) : bit(xMask, "x");
@@ -38,12 +51,36 @@ function modeString(type: EntryType, mode: number): string {
  */
 function listDate(mtime: Date, now: Date): string {
   const t = mtime.getTime();
+  const minute = Math.floor(t / 60_000);
+  const nowMinute = Math.floor(now.getTime() / 60_000);
+  if (nowMinute !== dateCacheMinute || listDates.size > 50_000) {
+    listDates.clear();
+    dateCacheMinute = nowMinute;
+  }
   const recent = t > now.getTime() - SIX_MONTHS_MS && t <= now.getTime() + FUTURE_TOLERANCE_MS;
+  // Files of one folder share minutes (copied or unpacked together): each is spelled once.
+  const key = recent ? minute : -minute - 1;
+  let text = listDates.get(key);
+  if (text === undefined) {
+    text = buildListDate(minute, recent);
+    listDates.set(key, text);
+  }
+  return text;
+}
+
+/** listDate's spelled-out minutes, valid while "now" stays in dateCacheMinute. */
+const listDates = new Map<number, string>();
+let dateCacheMinute = -1;
+
+function buildListDate(minute: number, recent: boolean): string {
+  const mtime = new Date(minute * 60_000);
   const day = `${MONTHS[mtime.getUTCMonth()]} ${String(mtime.getUTCDate()).padStart(2, " ")}`;
   return recent
     ? `${day} ${pad2(mtime.getUTCHours())}:${pad2(mtime.getUTCMinutes())}`
     : `${day} ${String(mtime.getUTCFullYear()).padStart(5, " ")}`;
 }
+
+const DEFAULT_OWNER = "ftp     ";
 
 /**
  * One LIST line in the `ls -l` form FileZilla, lftp, curl and basic-ftp parse. Times in UTC.
@@ -53,17 +90,10 @@ function listDate(mtime: Date, now: Date): string {
  * // "-rw-r--r--   1 ftp      ftp          1234 Nov 23 14:05 notes.txt"
  */
 export function formatListLine(entry: Entry, now: Date, opts: { owner?: string; group?: string } = {}): string {
-  const owner = (opts.owner ?? "ftp").padEnd(8, " ");
-  const group = (opts.group ?? "ftp").padEnd(8, " ");
-  return [
-    modeString(entry.type, entry.mode),
-    String(entry.nlink).padStart(3, " "),
-    owner,
-    group,
-    String(entry.size).padStart(8, " "),
-    listDate(entry.mtime, now),
-    entry.name,
-  ].join(" ");
+  const owner = opts.owner === undefined ? DEFAULT_OWNER : opts.owner.padEnd(8, " ");
+  const group = opts.group === undefined ? DEFAULT_OWNER : opts.group.padEnd(8, " ");
+  const nlink = entry.nlink < 10 ? `  ${entry.nlink}` : String(entry.nlink).padStart(3, " ");
+  return `${modeString(entry.type, entry.mode)} ${nlink} ${owner} ${group} ${String(entry.size).padStart(8, " ")} ${listDate(entry.mtime, now)} ${entry.name}`;
 }
 
 /** RFC 3659 §2.3 time-val: YYYYMMDDHHMMSS in UTC. */
