@@ -1,3 +1,4 @@
+import type { Context, Hono } from "hono";
 import type { GenericSchema } from "valibot";
 import type { Entry } from "../storage/types.ts";
 
@@ -360,7 +361,35 @@ export interface PluginContext<Options = unknown> {
    *   app.get("/api/count", (c) => c.json({ count: 1 }));     // GET /plugins/<name>/api/count
    * });
    */
-  web(mount: (app: any) => void): void;
+  web(mount: (app: Hono) => void): void;
+  /**
+   * Answers a request of one of your routes with a stream of Server-Sent Events (what a browser's
+   * `EventSource` reads), for panels that update live. `run` writes events with `stream.send`;
+   * the stream ends when `run` returns. `stream.signal` aborts when the browser goes away or the
+   * server closes: loop until then, waiting with `stream.sleep(ms)`. An error `run` throws is
+   * logged as `[<plugin>:web]` and ends the stream.
+   * @example
+   * ctx.web((app) => {
+   *   app.get("/live", (c) =>
+   *     ctx.sse(c, async (stream) => {
+   *       await stream.send({ event: "hello", data: "", retry: 3000 }); // reconnect after 3 s
+   *       while (!stream.signal.aborted) {
+   *         await stream.send({ event: "count", data: JSON.stringify({ sessions: ctx.server.sessions().length }) });
+   *         await stream.sleep(1000);
+   *       }
+   *     }),
+   *   );
+   * });
+   * // in the panel's script: new EventSource("/plugins/<name>/live").addEventListener("count", (e) => …)
+   */
+  sse(c: Context, run: (stream: EventStream) => unknown): Response;
+  /**
+   * Escapes `& < > " '` so that text (a user name, a file name, a client's input) can go into HTML
+   * you build as a string, inside an element or a quoted attribute.
+   * @example
+   * app.get("/", (c) => c.html(`<p>Last login: ${ctx.escapeHtml(lastUser)}</p>`));
+   */
+  escapeHtml(text: string): string;
   /**
    * Runs `task` every `ms` until the server closes; errors are logged, not thrown. The timer
    * never keeps the process alive.
@@ -391,6 +420,41 @@ export interface PluginContext<Options = unknown> {
   use<T = unknown>(plugin: string): T | undefined;
   /** Live view of the server (sessions, passive address), for status panels. */
   server: ServerView;
+}
+
+/**
+ * One Server-Sent Event: `data` (several lines allowed), an optional `event` name (what the
+ * browser's `addEventListener` listens for; "message" when absent), an `id`, and `retry`, the
+ * milliseconds the browser waits before reconnecting after the stream drops.
+ *
+ * @example
+ * const event: ServerSentEvent = { event: "rates", data: JSON.stringify({ in: 1024, out: 0 }) };
+ */
+export interface ServerSentEvent {
+  data: string;
+  event?: string;
+  id?: string;
+  retry?: number;
+}
+
+/**
+ * The stream `ctx.sse` hands to its `run` function.
+ *
+ * @example
+ * ctx.sse(c, async (stream: EventStream) => {
+ *   while (!stream.signal.aborted) {
+ *     await stream.send({ event: "tick", data: new Date().toISOString() });
+ *     await stream.sleep(5000);
+ *   }
+ * });
+ */
+export interface EventStream {
+  /** Writes one event; waits while the browser is slow to read. Does nothing once the stream has ended. */
+  send(event: ServerSentEvent): Promise<void>;
+  /** Aborted when the browser goes away, the server closes, or `run` returned. */
+  readonly signal: AbortSignal;
+  /** Resolves after `ms`, or at once when `signal` aborts. */
+  sleep(ms: number): Promise<void>;
 }
 
 /**

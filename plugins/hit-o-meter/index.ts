@@ -53,14 +53,10 @@ export default definePlugin<HitOMeterOptions>({
     meter = current;
 
     const save = () => store.save(current.save(Date.now()));
-    const stopped = new AbortController();
     const sampleMs = ctx.options.sampleInterval * 1000;
     ctx.every(sampleMs, () => current.sample(ctx.server.transfers(), Date.now()));
     ctx.every(ctx.options.saveInterval * 1000, save);
-    ctx.onClose(() => {
-      stopped.abort();
-      return save();
-    });
+    ctx.onClose(save);
 
     const api: HitOMeterApi = {
       metrics: () => renderMetrics(current),
@@ -71,7 +67,7 @@ export default definePlugin<HitOMeterOptions>({
 
     ctx.web((app: Hono) => {
       mountApi(app, current);
-      mountLive(app, current, Math.max(1000, sampleMs), stopped.signal);
+      mountLive(app, current, Math.max(1000, sampleMs), ctx.sse);
       mountPanel(app, current, `/plugins/${ctx.name}`);
     });
   },

@@ -1,40 +1,20 @@
 import type { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
+import type { PluginContext } from "../../core/index.ts";
 import type { HitOMeter } from "./meter.ts";
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * GET /live — Server-Sent Events: a "rates" event after each sample, its data the live rates as
  * JSON (`{ at, server: { in, out }, ip: { [address]: { in, out } }, user: { … } }`, bytes per
- * second). The stream ends when the browser goes or the server stops (`stopped`).
+ * second). Made with the host's `ctx.sse`, as a plugin file would: the stream ends when the
+ * browser goes or the server closes.
  */
-export function mountLive(app: Hono, meter: HitOMeter, intervalMs: number, stopped: AbortSignal): void {
+export function mountLive(app: Hono, meter: HitOMeter, intervalMs: number, sse: PluginContext["sse"]): void {
   app.get("/live", (c) =>
-    streamSSE(c, async (stream) => {
-      const stop = new AbortController();
-      const serverStops = () => stop.abort();
-      stream.onAbort(() => stop.abort());
-      stopped.addEventListener("abort", serverStops, { once: true });
-      try {
-        await stream.writeSSE({ event: "hello", data: "", retry: 3000 });
-        while (!stop.signal.aborted) {
-          await stream.writeSSE({ event: "rates", data: JSON.stringify(meter.rates) });
-          await pause(intervalMs, stop.signal);
-        }
-      } finally {
-        stopped.removeEventListener("abort", serverStops);
+    sse(c, async (stream) => {
+      await stream.send({ event: "hello", data: "", retry: 3000 });
+      while (!stream.signal.aborted) {
+        await stream.send({ event: "rates", data: JSON.stringify(meter.rates) });
+        await stream.sleep(intervalMs);
       }
     }),
   );

@@ -138,6 +138,40 @@ describe("hit-o-meter over real sockets", () => {
     expect(sum((await getJson(t, "/plugins/hit-o-meter/api/history?range=hour")).buckets)).toEqual({ in: 0, out: ALICE_FILE });
   });
 
+  it("counts no downloads with countDownloads: false, and says so on the panel", async () => {
+    const t = await serve({ countDownloads: false });
+    await traffic(t);
+    await waitFor(async () => (await getJson(t, "/plugins/hit-o-meter/api/top?by=user")).some((u: { uploads: { files: number } }) => u.uploads.files === 1), "bob's upload");
+    const users = await getJson(t, "/plugins/hit-o-meter/api/top?by=user");
+    // alice is still seen (her connection and login count); her download is not.
+    expect(users.find((u: { key: string }) => u.key === "alice")).toMatchObject({ logins: { ok: 1, failed: 0 }, downloads: { files: 0, bytes: 0 } });
+    expect(users.find((u: { key: string }) => u.key === "bob").uploads).toEqual({ files: 1, bytes: BOB_FILE });
+    expect((await getJson(t, "/plugins/hit-o-meter/api/top?by=ip")).find((r: { key: string }) => r.key === "127.0.0.1").downloads).toEqual({ files: 0, bytes: 0 });
+    expect(sum((await getJson(t, "/plugins/hit-o-meter/api/history?range=hour")).buckets)).toEqual({ in: BOB_FILE, out: 0 });
+    const metrics = (t.server.host.apis.get("hit-o-meter") as HitOMeterApi).metrics();
+    expect(metrics).not.toMatch(/ftpi_hitometer_bytes_total\{direction="out",user="alice"\} [1-9]/);
+    expect(metrics).toContain(`ftpi_hitometer_bytes_total{direction="in",user="bob"} ${BOB_FILE}`);
+    expect(await (await pluginRoutes(t.server).request("/plugins/hit-o-meter")).text()).toMatch(/downloads[^<]*not counted|not counted[^<]*downloads/i);
+  });
+
+  it("ends its live stream (ctx.sse) when the server closes", async () => {
+    const t = await serve({ sampleInterval: 0.05 });
+    const live = await pluginRoutes(t.server).request("/plugins/hit-o-meter/live");
+    expect(live.headers.get("content-type")).toContain("text/event-stream");
+    const reader = live.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe("event: hello\nretry: 3000\ndata: \n\n");
+    await t.close();
+    servers = [];
+    // The stream, waiting a second between events, ends at once instead.
+    const started = Date.now();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
   it("renders the panel: sortable tables, the SVG chart, and live rates over SSE", async () => {
     const t = await serve();
     await traffic(t);

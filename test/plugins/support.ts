@@ -7,6 +7,7 @@ import * as v from "valibot";
 import type { FtpServer, Plugin, PluginContext, ServerView, StateStore } from "../../core/index.ts";
 import type { Account } from "../../core/auth/types.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
+import { escapeHtml, eventStreamResponse } from "../../core/hooks/context.ts";
 import { builtinPlugins } from "../../plugins/index.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -74,6 +75,8 @@ export function fakeContext<O>(
     files: () => null,
     site: quiet,
     web: (mount) => void mounts.push(mount),
+    sse: (_c, run) => eventStreamResponse(new AbortController().signal, run, (err) => { throw err; }),
+    escapeHtml,
     every: quiet,
     onClose: (task) => void closeTasks.push(task),
     expose: (x) => void (api = x),
