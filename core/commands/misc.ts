@@ -3,6 +3,7 @@
 // CLNT (informal, sent by FileZilla et al.).
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
+import { PluginTimeout } from "../hooks/host.ts";
 import type { ReadOnlyFiles, SiteAnswer } from "../hooks/types.ts";
 import { StorageError } from "../storage/types.ts";
 import { parentOf } from "../storage/virtual-path.ts";
@@ -116,7 +117,8 @@ export async function SITE(s: Session, arg: string): Promise<Reply> {
   const command = s.server.host.siteCommands.get(verb);
   if (!command) return reply(500, `SITE ${verb.slice(0, 32)} not understood.`);
   try {
-    const answer = await command.handler({
+    // Within the plugin time budget: a handler that hangs costs its session one 451, not the session.
+    const answer = await s.server.host.site(command, {
       session: s.info(),
       arg: rest,
       cwd: s.cwd,
@@ -125,6 +127,7 @@ export async function SITE(s: Session, arg: string): Promise<Reply> {
     return siteReply(answer);
   } catch (err) {
     s.server.host.fault(command.plugin, `site ${verb}`, err);
+    if (err instanceof PluginTimeout) return reply(451, `SITE ${verb} did not answer in time.`);
     return reply(451, `SITE ${verb} failed.`);
   }
 }

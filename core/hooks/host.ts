@@ -1,11 +1,12 @@
-import { setTimeout as delay } from "node:timers/promises";
 import type { Logger } from "../log/logger.ts";
 import type {
   Denial,
   GuardHooks,
   ListenerHooks,
   Plugin,
+  SiteAnswer,
   SiteHandler,
+  SiteRequest,
 } from "./types.ts";
 
 type GuardName = keyof GuardHooks;
@@ -25,12 +26,24 @@ export interface SiteCommand {
   handler: SiteHandler;
 }
 
-const TIMED_OUT = Symbol("timed out");
+/** What a call into a plugin ran out of: its time budget. */
+export class PluginTimeout extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`timed out after ${budgetMs} ms`);
+    this.name = "PluginTimeout";
+  }
+}
+
+function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === "object" || typeof x === "function") && x !== null && typeof (x as PromiseLike<unknown>).then === "function";
+}
 
 /**
- * Calls into plugins. Every call has a time budget and a try/catch, and errors are attributed as
- * `[plugin:hook]`: a plugin that throws or hangs never takes the server down. The server owns
- * one; plugins never see it (they get a PluginContext).
+ * Calls into plugins. Every call has a try/catch and errors are attributed as `[plugin:hook]`: a
+ * plugin that throws or hangs never takes the server down. A call that returns a promise has a
+ * time budget (`budgetMs`); a synchronous return costs no timer. Guards and SITE handlers are
+ * awaited up to the budget, listeners never (the budget only counts and logs a hung one). The
+ * server owns one; plugins never see it (they get a PluginContext).
  *
  * @example
  * const host = new PluginHost(logger);
@@ -51,8 +64,33 @@ export class PluginHost {
 
   constructor(
     private readonly log: Logger,
-    private readonly guardBudgetMs = 2000,
+    /** The time budget of each call into a plugin that returns a promise, in ms. */
+    public budgetMs = 2000,
   ) {}
+
+  /**
+   * `value` when it is not a promise; else the promise raced against the time budget, rejecting
+   * with PluginTimeout when it does not settle in time. The timer starts only for a promise and
+   * is cleared as soon as it settles.
+   */
+  within<T>(value: T | PromiseLike<T>): T | Promise<T> {
+    if (!isThenable(value)) return value;
+    const budgetMs = this.budgetMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new PluginTimeout(budgetMs)), budgetMs);
+      (timer as { unref?: () => void }).unref?.();
+      value.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
 
   /** Plugins in call order: pre, normal, post; load order within each. */
   setPlugins(plugins: Plugin[]): void {
@@ -71,8 +109,8 @@ export class PluginHost {
       if (!fn) continue;
       let result: unknown;
       try {
-        result = await Promise.race([fn.call(plugin, event), delay(this.guardBudgetMs, TIMED_OUT, { ref: false })]);
-        if (result === TIMED_OUT) throw new Error(`timed out after ${this.guardBudgetMs} ms`);
+        result = fn.call(plugin, event);
+        if (isThenable(result)) result = await this.within(result);
       } catch (err) {
         this.fault(plugin.name, hook, err);
         if (plugin.failClosed) return { code: 451, text: "Request refused: a server extension failed." };
@@ -83,7 +121,11 @@ export class PluginHost {
     return undefined;
   }
 
-  /** Tells the listeners of one hook, after the reply is written; never awaited by the session. */
+  /**
+   * Tells the listeners of one hook, after the reply is written: fire and forget, never awaited
+   * by the session nor by other listeners. A listener's promise that does not settle within the
+   * budget is counted and logged as a fault (it is not cut off; nothing waits for it anyway).
+   */
   notify<H extends ListenerName>(hook: H, event: EventOf<H>): void {
     for (const plugin of this.plugins) {
       const fn = plugin[hook] as ((e: unknown) => unknown) | undefined;
@@ -91,12 +133,21 @@ export class PluginHost {
       setImmediate(() => {
         try {
           const r = fn.call(plugin, event);
-          if (r && typeof (r as Promise<void>).then === "function") (r as Promise<void>).catch((err) => this.fault(plugin.name, hook, err));
+          if (isThenable(r)) (this.within(r) as Promise<unknown>).catch((err) => this.fault(plugin.name, hook, err));
         } catch (err) {
           this.fault(plugin.name, hook, err);
         }
       });
     }
+  }
+
+  /**
+   * Runs a SITE handler within the time budget. Throws what the handler threw, or PluginTimeout;
+   * the caller answers 451 and logs the fault, and the session goes on (a hung handler is left
+   * behind, its eventual answer dropped).
+   */
+  async site(command: SiteCommand, request: SiteRequest): Promise<SiteAnswer> {
+    return this.within(command.handler(request));
   }
 
   /** A timer for `plugin` (ctx.every): errors are attributed, and close() stops it. */
@@ -136,8 +187,7 @@ export class PluginHost {
     await new Promise<void>((resolve) => setImmediate(resolve));
     for (const { plugin, task } of tasks) {
       try {
-        const result = await Promise.race([Promise.resolve().then(task), delay(this.guardBudgetMs, TIMED_OUT, { ref: false })]);
-        if (result === TIMED_OUT) throw new Error(`timed out after ${this.guardBudgetMs} ms`);
+        await this.within(task());
       } catch (err) {
         this.fault(plugin, "onClose", err);
       }

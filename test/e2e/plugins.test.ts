@@ -1,8 +1,12 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, definePlugin, deny } from "../../core/index.ts";
+import { PluginHost } from "../../core/hooks/host.ts";
+import type { SessionInfo } from "../../core/hooks/types.ts";
+import { createLogger } from "../../core/log/logger.ts";
+import { waitFor } from "../support/wait.ts";
 import { ControlClient, readAll } from "../support/control.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -149,5 +153,93 @@ describe("hook bus", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(ends).toEqual([{ path: "/g.txt", bytes: 5, outcome: "ok", direction: "upload" }]);
     c.close();
+  });
+});
+
+describe("time budgets", () => {
+  const hang = () => new Promise<never>(() => {});
+
+  it("a SITE handler that hangs gets 451 within the budget, and the session goes on", async () => {
+    const stuck = definePlugin({
+      name: "stuck",
+      setup(ctx) {
+        ctx.site("HANG", "never answers", hang);
+        ctx.site("PING", "answers", () => "pong");
+      },
+    });
+    t = await startServer({ extras: { plugins: [stuck] } });
+    t.server.host.budgetMs = 400;
+    const c = await ControlClient.connect(t.port);
+    await c.login();
+    const started = Date.now();
+    expect((await c.send("SITE HANG")).text).toBe("451 SITE HANG did not answer in time.");
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(350);
+    expect(took).toBeLessThan(1500);
+    expect((await c.send("SITE PING")).text).toBe("200 pong");
+    expect((await c.send("PWD")).code).toBe(257);
+    expect(t.logs.some((l) => l.includes("[stuck:site HANG] timed out after 400 ms"))).toBe(true);
+    expect(t.server.host.errorCounts.get("stuck")).toBe(1);
+    c.close();
+  });
+
+  it("listeners that hang delay no reply and are logged as faults once their budget runs out", async () => {
+    const calls: string[] = [];
+    const hung = definePlugin({
+      name: "hung",
+      onLoginResult: () => (calls.push("onLoginResult"), hang()),
+      onFileEvent: () => (calls.push("onFileEvent"), hang()),
+      onTransferEnd: () => (calls.push("onTransferEnd"), hang()),
+      onDisconnect: () => (calls.push("onDisconnect"), hang()),
+    });
+    t = await startServer({ extras: { plugins: [hung] } });
+    t.server.host.budgetMs = 1500;
+    const c = await ControlClient.connect(t.port);
+    const started = Date.now();
+    await c.login();
+    expect((await c.send("MKD made")).code).toBe(257);
+    expect((await c.send("RMD made")).code).toBe(250);
+    await c.send("TYPE I");
+    const data = await c.pasv();
+    expect((await c.send("STOR f.txt")).code).toBe(150);
+    data.end("data");
+    expect((await c.read()).code).toBe(226);
+    expect((await c.send("DELE f.txt")).code).toBe(250);
+    expect((await c.send("QUIT")).code).toBe(221);
+    // Every reply came while all the listeners were still hanging.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(t.logs.some((l) => l.includes("[hung:"))).toBe(false);
+    await waitFor(() => calls.includes("onDisconnect"), "onDisconnect");
+    expect(calls).toEqual(expect.arrayContaining(["onLoginResult", "onFileEvent", "onTransferEnd", "onDisconnect"]));
+    await waitFor(() => t!.logs.some((l) => l.includes("[hung:onDisconnect] timed out after 1500 ms")), "the onDisconnect fault", 4000);
+    for (const hook of ["onLoginResult", "onFileEvent", "onTransferEnd"]) expect(t.logs.some((l) => l.includes(`[hung:${hook}] timed out after 1500 ms`))).toBe(true);
+    // A hung listener does not hold up the server's close either.
+    const closing = Date.now();
+    await t.close();
+    t = null;
+    expect(Date.now() - closing).toBeLessThan(1000);
+  });
+
+  it("a guard that answers synchronously costs no timer; one that returns a promise gets one, cleared when it settles", async () => {
+    const host = new PluginHost(createLogger({ format: "text", level: "error", out: () => {} }), 5000);
+    host.setPlugins([
+      definePlugin({ name: "sync", onConnect: () => undefined }),
+      definePlugin({ name: "sync-deny", onCommand: () => deny(502, "No.") }),
+      definePlugin({ name: "async", onLogin: async () => undefined }),
+    ]);
+    const session = {} as SessionInfo;
+    const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
+    const clearTimeoutSpy = vi.spyOn(globalThis, "clearTimeout");
+    try {
+      for (let i = 0; i < 100; i++) expect(await host.guard("onConnect", { session })).toBeUndefined();
+      expect(await host.guard("onCommand", { session, verb: "NOOP", arg: "" })).toEqual({ code: 502, text: "No." });
+      expect(setTimeoutSpy).not.toHaveBeenCalled();
+      expect(await host.guard("onLogin", { session, user: "alice" })).toBeUndefined();
+      expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+      expect(clearTimeoutSpy).toHaveBeenCalledTimes(1);
+    } finally {
+      setTimeoutSpy.mockRestore();
+      clearTimeoutSpy.mockRestore();
+    }
   });
 });
