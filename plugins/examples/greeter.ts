@@ -3,7 +3,6 @@
 //
 // A plugin file is loaded by path at run time (by the compiled executable too), so it imports
 // types only: valibot comes from the host, as `options: (v) => …` and `ctx.v`.
-import type { Hono } from "hono";
 import type { Plugin } from "ftpi";
 
 interface Options {
@@ -20,8 +19,6 @@ type Visits = Record<string, number>;
 let blocked: string[] = [];
 let visits: Visits = {};
 let saveVisits: () => void = () => {};
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 const greeter: Plugin<Options> = {
   name: "greeter",
@@ -48,11 +45,12 @@ const greeter: Plugin<Options> = {
       return `${ctx.options.greeting}, ${user}! This is visit number ${visits[user] ?? 0}.`;
     });
 
-    // Routes under /plugins/greeter on the status page, behind its admin login.
-    ctx.web((app: Hono) => {
+    // Routes under /plugins/greeter on the status page, behind its admin login. A user name goes
+    // into the HTML through ctx.escapeHtml: names may hold <, & or quotes.
+    ctx.web((app) => {
       app.get("/", (c) => {
         const rows = Object.entries(visits)
-          .map(([user, n]) => `<tr><td>${escapeHtml(user)}</td><td>${n}</td></tr>`)
+          .map(([user, n]) => `<tr><td>${ctx.escapeHtml(user)}</td><td>${n}</td></tr>`)
           .join("");
         return c.html(
           `<!DOCTYPE html><html lang="en"><head><title>Greeter · ftpi</title><link rel="stylesheet" href="/assets/style.css"></head>` +

@@ -17,6 +17,9 @@ const GREETER = path.join(REPO, "plugins/examples/greeter.ts");
 const ADMIN_PASSWORD = "example admin password";
 const basic = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}`;
 
+/** A user name that is valid for FTP and is HTML: the panel must show it as text (ctx.escapeHtml). */
+const ODD_USER = `<b>o'brien&co`;
+
 let running: RunningFtpi[] = [];
 let clients: ControlClient[] = [];
 afterEach(async () => {
@@ -46,6 +49,7 @@ async function serve(command: string[], cwd: string, dir: string, extra: string[
       "--passive-ports", `${pasv}-${pasv + 9}`,
       "--user", "alice:secret",
       "--user", "mallory:secret",
+      "--user", `${ODD_USER}:secret`,
       "--data-dir", path.join(dir, "data"),
       "--web-port", String(webPort),
       ...extra,
@@ -101,6 +105,12 @@ describe("the example plugin of docs/writing-plugins.md", () => {
     // "keeps state across restarts": the second start counts on from the first.
     const second = await serve(RUNTIMES.node!, REPO, dir, flags);
     await checkGreeter(second, "Hello", 2);
+
+    // "goes into the HTML through ctx.escapeHtml": a user name with <, & and ' is text on the panel.
+    expect((await loginAs(second, ODD_USER)).reply).toMatch(/^230 /);
+    const panel = await (await web(second, "/plugins/greeter")).text();
+    expect(panel).toContain("<tr><td>&lt;b&gt;o&#39;brien&amp;co</td><td>1</td></tr>");
+    expect(panel).not.toContain("<b>o'brien");
   });
 
   it("takes its options from ftpi.yaml, and refuses to start on wrong ones", { timeout: 60_000 }, async () => {
