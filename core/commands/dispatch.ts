@@ -23,8 +23,11 @@ export function isAllowedDuringTransfer(verb: string): boolean {
 /** Looks the verb up, applies the login rule and the onCommand guards, runs the handler. */
 export async function dispatch(s: Session, verb: string, arg: string): Promise<Reply | void> {
   const spec = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
-  if (verb !== "PASS" && verb !== "USER" && s.server.options.log.events.includes("command")) {
-    s.server.log.debug("command", { session: s.id, line: `${verb} ${arg}`.trim() });
+  if (s.server.options.log.events.includes("command")) {
+    // The password never reaches a log, not even a wrong one (often a real password for elsewhere),
+    // nor one a client separated from PASS with a tab (then it is part of the verb).
+    const line = verb === "PASS" || /^PASS\s/.test(verb) ? "PASS ***" : `${verb} ${arg}`.trim();
+    s.server.log.debug("command", { session: s.id, line });
   }
   if (!spec) return reply(500, `${sanitize(verb)} not understood.`);
   // RFC 959 §4.1.3: RNTO must come right after RNFR.

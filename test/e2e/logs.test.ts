@@ -1,10 +1,12 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { hashPassword } from "../../core/auth/password.ts";
 import type { LogEvent } from "../../core/config/types.ts";
 import { createLogger } from "../../core/log/logger.ts";
 import { ControlClient, readAll } from "../support/control.ts";
+import { freePort, RUNTIMES, startFtpi } from "../support/process.ts";
 import { account, anonymousAccount, startServer, type TestServer } from "../support/server.ts";
 import { sleep, waitFor } from "../support/wait.ts";
 
@@ -184,7 +186,35 @@ describe("session log", () => {
     await waitFor(() => lines.some((l) => l.includes('"msg":"disconnect"')), "the disconnect line");
     const commands = parse(lines).filter((r) => r.msg === "command").map((r) => r.line);
     expect(commands).toEqual(expect.arrayContaining(["TYPE I", "PASV", "STOR up.txt", "RETR readme.txt", "DELE up.txt", "QUIT"]));
+    // USER with its name, PASS masked: the wrong password (bob's) as much as the right one.
+    expect(commands.slice(0, 4)).toEqual(["USER bob", "PASS ***", "USER alice", "PASS ***"]);
+    for (const r of parse(lines).filter((x) => x.msg === "command")) expect(r.level).toBe("debug");
     for (const line of lines) expect(line).not.toContain("hunter2");
+  });
+
+  it("in text format logs USER name and PASS ***, and no password anywhere (anonymous e-mail included)", async () => {
+    const secret = "Tr0ub4dor-xq7";
+    const hash = await hashPassword(secret);
+    const t = await startServer({ accounts: async (root) => [await account("carol", root, { passwordHash: hash }), anonymousAccount(root)] });
+    servers.push(t);
+    const c = await ControlClient.connect(t.port);
+    expect((await c.read()).code).toBe(220);
+    await c.send("USER carol");
+    expect((await c.send(`PASS ${secret}-wrong`)).code).toBe(530);
+    await c.send("USER carol");
+    expect((await c.send(`PASS ${secret}`)).code).toBe(230);
+    // A client that sends the password with a tab instead of a space.
+    c.write(`PASS\t${secret}\r\n`);
+    await c.read();
+    expect((await c.send("QUIT")).code).toBe(221);
+    const anon = await ControlClient.connect(t.port);
+    await anon.login("anonymous", `${secret}@example.com`);
+    anon.close();
+    await waitFor(() => t.logs.filter((l) => l.includes(" disconnect")).length >= 2, "two disconnects");
+    const commands = t.logs.filter((l) => /DEBUG command /.test(l));
+    expect(commands.some((l) => l.includes('line="USER carol"'))).toBe(true);
+    expect(commands.filter((l) => l.includes('line="PASS ***"')).length).toBeGreaterThanOrEqual(3);
+    for (const line of t.logs) expect(line.toLowerCase()).not.toContain(secret.toLowerCase());
   });
 
   it("with log.events [login] logs logins only", async () => {
@@ -193,5 +223,63 @@ describe("session log", () => {
     await sleep(300);
     const messages = parse(lines).map((r) => r.msg);
     expect(messages).toEqual(["login failed", "login ok"]);
+  });
+});
+
+describe("ftpi serve --log-format json", () => {
+  it("writes every log line on stdout as one JSON object, with the session's events", { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-json-log-"));
+    const port = await freePort();
+    const pasv = 44000 + Math.floor(Math.random() * 200) * 10;
+    const ftpi = await startFtpi(
+      [...RUNTIMES.node!, "serve", "--root", path.join(dir, "share"), "--listen", `127.0.0.1:${port}`, "--passive-ports", `${pasv}-${pasv + 9}`, "--user", "alice:s3cret-pw", "--web-port", "0", "--data-dir", path.join(dir, "data"), "--log-format", "json"],
+      { cwd: dir },
+    );
+    let exit: number | null = null;
+    try {
+      const c = await ControlClient.connect(port);
+      expect((await c.read()).code).toBe(220);
+      await c.send("USER alice");
+      expect((await c.send("PASS wrong")).code).toBe(530);
+      await c.send("USER alice");
+      expect((await c.send("PASS s3cret-pw")).code).toBe(230);
+      await c.send("TYPE I");
+      const data = await c.pasv();
+      expect((await c.send("STOR up.txt")).code).toBe(150);
+      data.end("uploaded");
+      expect((await c.read()).code).toBe(226);
+      expect((await c.send("QUIT")).code).toBe(221);
+      await waitFor(() => ftpi.stdout().includes('"msg":"disconnect"'), "the disconnect line");
+    } finally {
+      exit = await ftpi.stop();
+    }
+    expect(exit).toBe(0);
+    // The startup block is for people; everything after it is JSON lines.
+    const stdout = ftpi.stdout();
+    const logStart = stdout.indexOf("\n{");
+    expect(logStart).toBeGreaterThan(0);
+    const lines = stdout.slice(logStart + 1).split("\n").filter(Boolean);
+    const records = lines.map((l) => {
+      expect(l, "a JSON log line").toMatch(/^\{.*\}$/);
+      return JSON.parse(l) as Record<string, unknown>;
+    });
+    for (const r of records) {
+      expect(typeof r.time).toBe("string");
+      expect(["debug", "info", "warn", "error"]).toContain(r.level);
+      expect(typeof r.msg).toBe("string");
+    }
+    // No text-format line anywhere on stdout, startup block included.
+    expect(stdout).not.toMatch(/^\d{4}-\d\d-\d\dT\S+ (DEBUG|INFO |WARN |ERROR) /m);
+    const find = (msg: string) => records.find((r) => r.msg === msg);
+    expect(find("connect")).toMatchObject({ level: "info", ip: "127.0.0.1" });
+    expect(find("login failed")).toMatchObject({ level: "warn", user: "alice", reason: "bad-password" });
+    expect(find("login ok")).toMatchObject({ level: "info", user: "alice" });
+    expect(find("upload")).toMatchObject({ user: "alice", path: "/up.txt", bytes: 8, outcome: "ok" });
+    expect(find("disconnect")).toMatchObject({ ip: "127.0.0.1" });
+    const session = find("connect")!.session;
+    for (const msg of ["login failed", "login ok", "upload", "disconnect"]) expect(find(msg)!.session).toBe(session);
+    // The SIGTERM line comes as JSON too.
+    expect(records.some((r) => typeof r.msg === "string" && r.msg.startsWith("SIGTERM"))).toBe(true);
+    expect(ftpi.output()).not.toContain("s3cret-pw");
   });
 });

@@ -25,7 +25,10 @@ export async function freePort(): Promise<number> {
 
 export interface RunningFtpi {
   proc: ChildProcess;
+  /** stdout and stderr, interleaved as they came. */
   output: () => string;
+  /** stdout alone. */
+  stdout: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -33,7 +36,8 @@ export interface RunningFtpi {
 export async function startFtpi(command: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; readyText?: string; timeoutMs?: number }): Promise<RunningFtpi> {
   const proc = spawn(command[0]!, command.slice(1), { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
-  proc.stdout!.on("data", (d) => (out += d));
+  let stdout = "";
+  proc.stdout!.on("data", (d) => ((out += d), (stdout += d)));
   proc.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   const ready = opts.readyText ?? "is running";
@@ -54,6 +58,7 @@ export async function startFtpi(command: string[], opts: { cwd: string; env?: No
   return {
     proc,
     output: () => out,
+    stdout: () => stdout,
     async stop(signal = "SIGTERM") {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;
