@@ -222,6 +222,14 @@ describe("data transfers", () => {
     expect(lines.find((l) => l.endsWith(" docs"))).toMatch(/^drwx/);
     expect(lines.find((l) => l.endsWith(" hello.bin"))).toMatch(/^-rw.* 8 \w{3} [ \d]\d \d\d:\d\d hello\.bin$/);
     expect(lines.find((l) => l.endsWith(" naïve café.txt"))).toBeTruthy();
+    // Older than six months: month, day and year (ls -l's column, in UTC), no time.
+    expect(lines.find((l) => l.endsWith(" old.txt"))).toMatch(/^-rw\S* +\d+ \S+ +\S+ +3 Feb  3  2001 old\.txt$/);
+    // Recent: month, day and the UTC time of day of its mtime.
+    const mtime = (await stat(path.join(t.root, "hello.bin"))).mtime;
+    const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const two = (n: number) => String(n).padStart(2, "0");
+    const recent = `${MONTHS[mtime.getUTCMonth()]} ${String(mtime.getUTCDate()).padStart(2, " ")} ${two(mtime.getUTCHours())}:${two(mtime.getUTCMinutes())}`;
+    expect(lines.find((l) => l.endsWith(" hello.bin"))).toContain(` 8 ${recent} hello.bin`);
     c.close();
   });
 
