@@ -1,9 +1,11 @@
 import net from "node:net";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Session } from "../../core/session.ts";
 import { ControlClient, readAll } from "../support/control.ts";
+import { freePort, RUNTIMES, startFtpi } from "../support/process.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
 let t: TestServer | null = null;
@@ -86,5 +88,43 @@ describe("STAT with a path (RFC 959 §4.1.3)", () => {
     expect(server.code).toBe(211);
     expect(server.text).toContain("Logged in as alice");
     c.close();
+  });
+});
+
+describe("several listen addresses", () => {
+  it("ftpi serve --listen 127.0.0.1:P --listen [::1]:P serves on both at once", { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-listen-"));
+    const root = path.join(dir, "share");
+    const port = await freePort();
+    const pasv = 45000 + Math.floor(Math.random() * 200) * 10;
+    const ftpi = await startFtpi(
+      [...RUNTIMES.node!, "serve", "--root", root, "--listen", `127.0.0.1:${port}`, "--listen", `[::1]:${port}`, "--passive-ports", `${pasv}-${pasv + 9}`, "--user", "alice:secret", "--web-port", "0", "--data-dir", path.join(dir, "data")],
+      { cwd: dir },
+    );
+    try {
+      expect(ftpi.stdout()).toContain(`127.0.0.1:${port}`);
+      expect(ftpi.stdout()).toContain(`[::1]:${port}`);
+      await writeFile(path.join(root, "both.txt"), "on both addresses");
+      // Both sessions at once, each with a transfer over its own family.
+      const v4 = await ControlClient.connect(port, "127.0.0.1");
+      const v6 = await ControlClient.connect(port, "::1");
+      await v4.login();
+      await v6.login();
+      expect(v4.socket.remoteAddress).toBe("127.0.0.1");
+      expect(v6.socket.remoteAddress).toBe("::1");
+      for (const [c, data] of [
+        [v4, await v4.pasv()],
+        [v6, await v6.epsv()],
+      ] as const) {
+        const body = readAll(data);
+        expect((await c.send("RETR both.txt")).code).toBe(150);
+        expect((await c.read()).code).toBe(226);
+        expect((await body).toString()).toBe("on both addresses");
+      }
+      expect((await v4.send("QUIT")).code).toBe(221);
+      expect((await v6.send("QUIT")).code).toBe(221);
+    } finally {
+      expect(await ftpi.stop()).toBe(0);
+    }
   });
 });
