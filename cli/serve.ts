@@ -3,7 +3,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hashPassword } from "../core/auth/password.ts";
 import { loadConfig, type ConfigFlags } from "../core/config/load.ts";
-import type { ServerOptions } from "../core/config/types.ts";
+import { DEFAULT_SHUTDOWN_GRACE_MS, type ServerOptions } from "../core/config/types.ts";
 import { createLogger } from "../core/log/logger.ts";
 import type { RunningStatusPage } from "../web/status-page.ts";
 import { parseCommandArgs, splitUserFlag } from "./args.ts";
@@ -171,10 +171,12 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const force = () => process.exit(130);
   process.once("SIGINT", force);
   process.once("SIGTERM", force);
-  logger.info(`${signal}: closing; running transfers get ${SHUTDOWN_GRACE_MS / 1000} s to finish (signal again to stop now)`);
+  // limits.shutdownGrace, as last reloaded.
+  const graceMs = server.options.limits.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  logger.info(`${signal}: closing; running transfers get ${graceMs / 1000} s to finish (signal again to stop now)`);
   process.off("SIGHUP", onHangup);
   await statusPage?.close();
-  await server.close(SHUTDOWN_GRACE_MS);
+  await server.close(graceMs);
   return 0;
 }
 
@@ -186,9 +188,6 @@ async function certificateFingerprint(certFile: string | null): Promise<string |
     return null;
   }
 }
-
-/** How long SIGTERM/SIGINT waits for running transfers before cutting them. */
-const SHUTDOWN_GRACE_MS = 30_000;
 
 async function reloadConfig(args: string[], io: CliIo, server: FtpServer, logger: Logger): Promise<void> {
   try {

@@ -36,12 +36,17 @@ export function startupBlock(info: StartupInfo): string {
   const { options, addresses } = info;
   const lan = info.lanAddresses ?? lanAddresses();
   const port = addresses[0]?.port ?? options.listen[0]?.port ?? 2121;
-  const reachable = addresses.some((a) => isWildcard(a.host))
-    ? lan.length > 0
-      ? lan
-      : ["localhost"]
-    : addresses.map((a) => a.host);
-  const postHost = options.externalAddress ?? reachable[0]!;
+  // Plain FTP listeners only: implicit FTPS ones follow them in `addresses` and have their own
+  // line; each host:port is shown once (two listeners may share a host, or resolve to LAN ones).
+  const ftpListeners = addresses.slice(0, Math.max(1, options.listen.length));
+  const reachable = [
+    ...new Set(
+      ftpListeners.flatMap((a) =>
+        (isWildcard(a.host) ? (lan.length > 0 ? lan : ["localhost"]) : [a.host]).map((host) => `ftp://${urlHost(host)}:${a.port}/`),
+      ),
+    ),
+  ];
+  const postHost = options.externalAddress ?? (ftpListeners.some((a) => isWildcard(a.host)) ? (lan[0] ?? "localhost") : (ftpListeners[0]?.host ?? "localhost"));
   const ftpUrl = (host: string) => `ftp://${urlHost(host)}:${port}/`;
   const webHost = isWildcard(options.web.host) ? (lan[0] ?? "localhost") : options.web.host;
 
@@ -49,7 +54,7 @@ export function startupBlock(info: StartupInfo): string {
     `ftpi ${VERSION} is running (${info.configFile ? `config: ${info.configFile}` : "built-in defaults, no config file"})`,
     "",
     `  Listening    ${addresses.map(showAddress).join(", ")}`,
-    `  Address      ${reachable.map(ftpUrl).join("  ")}`,
+    `  Address      ${reachable.join("  ")}`,
     `  Passive      ports ${options.passivePorts.min}-${options.passivePorts.max}` +
       (options.externalAddress ? `, announced as ${options.externalAddress}` : ""),
   ];

@@ -47,7 +47,8 @@ export class FtpServer implements ServerContext {
   readonly verifiedLogins = new VerifiedLogins();
   readonly stats: ServerStats = { connections: 0, loginsOk: 0, loginsFailed: 0, bytesIn: 0, bytesOut: 0, transfers: { ok: 0, aborted: 0, error: 0 } };
   xferlog: XferLog | null = null;
-  readonly tls: TlsCredentials | null;
+  /** The FTPS certificate in use; replaced when SIGHUP names other files (reloadTls). */
+  tls: TlsCredentials | null;
   readonly startedAt = new Date();
   readonly recentTransfers: FinishedTransfer[] = [];
   readonly sessions = new Set<Session>();
@@ -73,6 +74,7 @@ export class FtpServer implements ServerContext {
     this.pool = new PassivePortPool(options.passivePorts.min, options.passivePorts.max);
     this.filter = new AddressMatcher(options.ipFilter);
     const { enabled, certFile, keyFile } = options.tls;
+    // Enabled without files is refused by listen(): quietly serving without FTPS would be worse.
     this.tls = enabled && certFile && keyFile ? new TlsCredentials(certFile, keyFile) : null;
     for (const a of options.accounts) {
       this.accounts.set(a.name, a);
@@ -128,7 +130,19 @@ export class FtpServer implements ServerContext {
     return { stat: (p) => storage.stat(p), list: (p) => storage.list(p) };
   }
 
+  /**
+   * Opens the listeners. Throws a ConfigError when TLS is enabled without certFile and keyFile:
+   * the core makes no certificate (the CLI makes a self-signed pair before it gets here).
+   */
   async listen(): Promise<void> {
+    if (this.options.tls.enabled && !this.tls) {
+      throw new ConfigError([
+        {
+          path: "tls",
+          message: "tls.enabled is true but tls.certFile and tls.keyFile are not both set: give the certificate files, or set tls.enabled: false (ftpi serve makes a self-signed pair itself)",
+        },
+      ]);
+    }
     await mkdir(this.options.dataDir, { recursive: true });
     const xferlog = this.options.log.xferlog;
     if (xferlog) this.xferlog = new XferLog(xferlog, (err) => this.log.error(`xferlog ${xferlog}: ${err.message}`));
@@ -151,15 +165,22 @@ export class FtpServer implements ServerContext {
   }
 
   /**
-   * Re-reads the TLS certificate and key (SIGHUP). New connections get the new pair; a pair that
-   * does not load is reported and the old one stays.
+   * Re-reads the TLS certificate and key (SIGHUP), from the files the options name now: reload()
+   * may have given new paths. New connections get the new pair; sessions keep the one they
+   * started with. A pair that does not load is reported and the old one (and its paths) stays.
    */
   async reloadTls(): Promise<void> {
-    if (!this.tls) return;
+    const current = this.tls;
+    if (!current) return;
+    const { certFile, keyFile } = this.options.tls;
+    const moved = certFile !== null && keyFile !== null && (certFile !== current.certFile || keyFile !== current.keyFile);
+    const next = moved ? new TlsCredentials(certFile, keyFile) : current;
     try {
-      await this.tls.load();
-      this.log.info("TLS certificate reloaded", { cert: this.tls.certFile });
+      await next.load();
+      this.tls = next;
+      this.log.info("TLS certificate reloaded", { cert: next.certFile, ...(moved ? { key: next.keyFile } : {}) });
     } catch (err) {
+      this.options = { ...this.options, tls: { ...this.options.tls, certFile: current.certFile, keyFile: current.keyFile } };
       this.log.error(`TLS reload failed, keeping the old certificate: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -331,7 +352,6 @@ export class FtpServer implements ServerContext {
     return [...this.sessions].map((s) => s.info());
   }
 
-  /** Stops accepting, ends every session, and waits for the listeners to close. */
   /**
    * Stops accepting connections, says 421 to every idle session, and lets running transfers
    * finish for up to `graceMs` (SIGTERM); whatever still runs then is cut. With no grace it
@@ -366,16 +386,22 @@ export class FtpServer implements ServerContext {
    * Applies a new configuration to the running server (SIGHUP): accounts, rights, limits,
    * address filter, banner and log settings take effect without dropping anyone. Live sessions
    * get their account's new rights; sessions of accounts that were removed or disabled are
-   * ended. Listen addresses, passive ports, TLS files, the data folder and plugins need a
-   * restart: a change there is reported, not applied.
+   * ended. New tls.certFile/keyFile paths are taken up by the next reloadTls(), which SIGHUP
+   * runs after this. Listen addresses, passive ports, turning TLS on or off, implicit FTPS
+   * listeners, the data folder, plugins and the status page need a restart: a change there is
+   * reported (the returned names), not applied.
    */
   reload(next: ServerOptions): string[] {
     const notApplied: string[] = [];
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     const keep = ["listen", "passivePorts", "dataDir", "plugins", "web"] as const;
     for (const key of keep) if (!same(this.options[key], next[key])) notApplied.push(key);
-    if (!same(this.options.tls.implicit, next.tls.implicit) || this.options.tls.enabled !== next.tls.enabled) notApplied.push("tls");
-    this.options = { ...next, ...Object.fromEntries(keep.map((k) => [k, this.options[k]])), tls: { ...next.tls, implicit: this.options.tls.implicit, enabled: this.options.tls.enabled } };
+    const tls = this.options.tls;
+    if (tls.enabled !== next.tls.enabled) notApplied.push("tls.enabled");
+    if (!same(tls.implicit, next.tls.implicit)) notApplied.push("tls.implicit");
+    // Certificate paths, require and requireSessionReuse apply; files come in with reloadTls().
+    const files = next.tls.certFile && next.tls.keyFile ? { certFile: next.tls.certFile, keyFile: next.tls.keyFile } : { certFile: tls.certFile, keyFile: tls.keyFile };
+    this.options = { ...next, ...Object.fromEntries(keep.map((k) => [k, this.options[k]])), tls: { ...next.tls, ...files, implicit: tls.implicit, enabled: tls.enabled } };
     this.accounts.clear();
     for (const a of next.accounts) {
       this.accounts.set(a.name, a);

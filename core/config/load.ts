@@ -361,6 +361,7 @@ function assemble(config: ConfigFile, flags: CheckedFlags, context: ResolveConte
       maxUploadRate: limits.maxUploadRate,
       maxDownloadRate: limits.maxDownloadRate,
       maxHashSize: limits.maxHashSize,
+      shutdownGraceMs: ms(limits.shutdownGrace),
     },
     ipFilter: config.ipFilter,
     accounts,

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { isValidAddressOrCidr } from "../auth/address-filter.ts";
 import { isPasswordHash } from "../auth/password.ts";
 import { ALL_PERMISSIONS, type Permission } from "../auth/types.ts";
-import { ALL_LOG_EVENTS, type ListenAddress, type LogEvent } from "./types.ts";
+import { ALL_LOG_EVENTS, DEFAULT_SHUTDOWN_GRACE_MS, type ListenAddress, type LogEvent } from "./types.ts";
 
 /*
  * The ftpi.yaml file as valibot schemas. Every key is optional; the defaults written here are the
@@ -155,6 +155,13 @@ const MAX_SECONDS = 2_147_483;
 const secondsSchema = v.pipe(
   v.number("must be a number of seconds"),
   v.gtValue(0, "must be more than 0 seconds"),
+  v.maxValue(MAX_SECONDS, `must be at most ${MAX_SECONDS} seconds`),
+);
+
+/** Like secondsSchema, but 0 is allowed: "do not wait". */
+const secondsOrZeroSchema = v.pipe(
+  v.number("must be a number of seconds"),
+  v.minValue(0, "must be 0 or more seconds"),
   v.maxValue(MAX_SECONDS, `must be at most ${MAX_SECONDS} seconds`),
 );
 
@@ -583,6 +590,8 @@ const limitsSchema = strict({
   maxUploadRate: v.nullish(byteSizeSchema, 0),
   maxDownloadRate: v.nullish(byteSizeSchema, 0),
   maxHashSize: v.nullish(byteSizeSchema, 4 * 1024 ** 3),
+  /** Seconds running transfers get to finish on SIGTERM/SIGINT; 0 cuts them at once. */
+  shutdownGrace: v.nullish(secondsOrZeroSchema, DEFAULT_SHUTDOWN_GRACE_MS / 1000),
 });
 
 const webSchema = strict({

@@ -38,6 +38,7 @@ limits:
   maxUploadRate: 0        # bytes/s for all uploads together; 0 = unlimited
   maxDownloadRate: 0      # bytes/s for all downloads together; 0 = unlimited
   maxHashSize: 4G         # largest file (or range) HASH/XMD5/XCRC/... will read; 0 = no cap
+  shutdownGrace: 30       # on SIGTERM/Ctrl-C, running transfers get this long to finish; 0 = cut at once
 
 # Addresses and CIDR ranges (IPv4 or IPv6) allowed to connect; an empty allow list
 # means everyone not denied. Example: allow: ["192.168.1.0/24"]
@@ -64,7 +65,7 @@ anonymous:
   ipFilter:
     allow: []
     deny: []
-  requireTls: false
+  requireTls: false       # true: anonymous must log in over TLS too (tls.require leaves it free)
   maxUploadRate: 0        # bytes/s, all anonymous visitors together; 0 = unlimited
   maxDownloadRate: 0
   quota:                  # what uploads may fill the home with; 0 = no limit
@@ -115,13 +116,14 @@ web:
 
 # FTPS (explicit AUTH TLS, RFC 4217). Without certFile/keyFile a self-signed certificate
 # is made on first start and kept in the data folder; configured files are re-read on
-# SIGHUP, so a renewed (e.g. certbot) certificate needs no restart.
+# SIGHUP (changed paths too), so a renewed (e.g. certbot) certificate needs no restart.
 tls:
   enabled: true
   certFile: null          # e.g. /etc/letsencrypt/live/myhome.example/fullchain.pem
   keyFile: null           # e.g. /etc/letsencrypt/live/myhome.example/privkey.pem
   implicit: []            # implicit FTPS listeners, e.g. ["0.0.0.0:990"]
-  require: false          # true: every named user must log in over TLS and use PROT P
+  require: false          # true: every named user must log in over TLS and use PROT P;
+                          # anonymous may still log in in the clear unless anonymous.requireTls
   requireSessionReuse: true   # data connections must resume the control TLS session
 
 log:

@@ -50,7 +50,15 @@ export interface Limits {
   maxDownloadRate: number;
   /** Largest range HASH, XCRC, XMD5, XSHA1 and XSHA256 will read, in bytes (0 = no cap). */
   maxHashSize: number;
+  /**
+   * On SIGTERM/SIGINT, how long running transfers may go on before they are cut (0 = cut at once).
+   * The config loader always sets it; absent means DEFAULT_SHUTDOWN_GRACE_MS.
+   */
+  shutdownGraceMs?: number;
 }
+
+/** limits.shutdownGrace when the config says nothing: 30 s. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 export interface PluginSpec {
   /** A built-in plugin's name (plugins/<name>), or null when loaded from `path`. */
@@ -89,7 +97,11 @@ export interface TlsOptions {
   keyFile: string | null;
   /** Implicit FTPS listeners (TLS from the first byte, traditionally port 990); [] = none. */
   implicit: ListenAddress[];
-  /** Every non-anonymous login must come over TLS, with PROT P for data. */
+  /**
+   * Every named (non-anonymous) login must come over TLS, with PROT P for data. Anonymous stays
+   * allowed in the clear, as in vsftpd (force_anon_logins_ssl=NO) and FileZilla Server; set the
+   * anonymous account's requireTls to require TLS from it too.
+   */
   require: boolean;
   /** A data connection's TLS session must resume the control connection's (vsftpd's require_ssl_reuse). */
   requireSessionReuse: boolean;

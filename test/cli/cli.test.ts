@@ -239,4 +239,22 @@ describe("startup block", () => {
     expect(text).toContain("Status page  http://192.168.1.23:8081/");
     expect(text).toContain("forward TCP 2121 and 50000-50100");
   });
+
+  it("shows each FTP address once: implicit FTPS listeners and IPv4+IPv6 wildcards add no duplicate", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "ftpi.yaml"), 'listen: 127.0.0.1:2399\ntls: { implicit: ["127.0.0.1:2398"] }\n');
+    const { options } = await serveOptions([], dir);
+    const addressLine = (text: string) => text.split("\n").find((line) => line.startsWith("  Address"));
+    const implicit = startupBlock({ options, addresses: [{ host: "127.0.0.1", port: 2399 }, { host: "127.0.0.1", port: 2398 }], configFile: "ftpi.yaml", lanAddresses: [] });
+    expect(addressLine(implicit)).toBe("  Address      ftp://127.0.0.1:2399/");
+    expect(implicit).toContain("implicit on 127.0.0.1:2398");
+
+    const dual = await serveOptions(["--listen", "0.0.0.0:2121", "--listen", "[::]:2121"], dir);
+    const both = startupBlock({ options: dual.options, addresses: [{ host: "0.0.0.0", port: 2121 }, { host: "::", port: 2121 }], configFile: null, lanAddresses: ["192.168.1.23"] });
+    expect(addressLine(both)).toBe("  Address      ftp://192.168.1.23:2121/");
+
+    const ports = await serveOptions(["--listen", "127.0.0.1:2121", "--listen", "127.0.0.1:2222"], dir);
+    const two = startupBlock({ options: ports.options, addresses: [{ host: "127.0.0.1", port: 2121 }, { host: "127.0.0.1", port: 2222 }], configFile: null, lanAddresses: [] });
+    expect(addressLine(two)).toBe("  Address      ftp://127.0.0.1:2121/  ftp://127.0.0.1:2222/");
+  });
 });

@@ -167,6 +167,7 @@ describe("defaults", () => {
       maxUploadRate: 0,
       maxDownloadRate: 0,
       maxHashSize: 4 * 1024 ** 3,
+      shutdownGraceMs: 30_000,
     });
     expect(options.log).toEqual({
       format: "text",
@@ -299,6 +300,23 @@ users:
       "ftpi.yaml:1:49: limits.maxDownloadRate: must be a whole number of bytes, 0 or more",
       'ftpi.yaml:2:23: anonymous.quota.maxByte: unknown key "maxByte" (did you mean "maxBytes"?)',
     ]);
+  });
+
+  it("limits.shutdownGrace: seconds, 0 allowed (cut at once), checked like the other durations", () => {
+    expect(resolveText("limits: { shutdownGrace: 5 }\n").limits.shutdownGraceMs).toBe(5000);
+    expect(resolveText("limits: { shutdownGrace: 0.25 }\n").limits.shutdownGraceMs).toBe(250);
+    expect(resolveText("limits: { shutdownGrace: 0 }\n").limits.shutdownGraceMs).toBe(0);
+    expect(problemsOf("limits:\n  shutdownGrace: -1\n").map(formatProblem)).toEqual(["ftpi.yaml:2:18: limits.shutdownGrace: must be 0 or more seconds"]);
+    expect(problemsOf("limits:\n  shutdownGrace: soon\n").map(formatProblem)).toEqual(['ftpi.yaml:2:18: limits.shutdownGrace: must be a number of seconds']);
+    expect(problemsOf("limits:\n  shutdownGrace: 9999999\n").map(formatProblem)).toEqual(["ftpi.yaml:2:18: limits.shutdownGrace: must be at most 2147483 seconds"]);
+    expect(problemsOf("limits:\n  shutdown_grace: 5\n").map(formatProblem)).toEqual(['ftpi.yaml:2:3: limits.shutdown_grace: unknown key "shutdown_grace" (did you mean "shutdownGrace"?)']);
+  });
+
+  it("tls.require leaves anonymous free by default; anonymous.requireTls asks TLS of it too", () => {
+    const options = resolveText("tls: { require: true }\n");
+    expect(options.tls.require).toBe(true);
+    expect(options.accounts[0]).toMatchObject({ anonymous: true, requireTls: false });
+    expect(resolveText("tls: { require: true }\nanonymous: { requireTls: true }\n").accounts[0]).toMatchObject({ anonymous: true, requireTls: true });
   });
 
   it("anonymous: false switches anonymous off", () => {
