@@ -6,6 +6,7 @@ import { apiRoutes } from "./api.ts";
 import { assetRoutes } from "./assets/routes.ts";
 import { AdminCredentials } from "./auth/admin-credentials.ts";
 import { AdminSessions, DEFAULT_SESSION_LIMITS } from "./auth/admin-sessions.ts";
+import { refuseBanned } from "./auth/banned.ts";
 import { DEFAULT_THROTTLE, LoginThrottle } from "./auth/login-throttle.ts";
 import { loginRoutes } from "./auth/login-routes.tsx";
 import { requireAdmin } from "./auth/require-admin.ts";
@@ -34,8 +35,9 @@ function mountPluginPanels(app: Hono<StatusEnv>, ctx: StatusContext): void {
 
 /**
  * The status page of `server` as a Hono app: pages, the JSON API, live events, /metrics, and the
- * plugins' panels, all behind the admin login except /healthz. Runtime-agnostic: serve it with
- * web/serve (Bun.serve, Deno.serve or @hono/node-server), or call `app.request()` in tests.
+ * plugins' panels, all behind the admin login except /healthz, and closed to addresses autoban has
+ * banned. Runtime-agnostic: serve it with web/serve (Bun.serve, Deno.serve or @hono/node-server),
+ * or call `app.request()` in tests.
  *
  * @example
  * const app = createStatusApp(server, { adminPasswordHash: await hashPassword("pw") });
@@ -60,6 +62,8 @@ export function createStatusApp(server: FtpServer, opts: StatusAppOptions): Hono
   app.use("*", securityHeaders());
   // For monitors and container health checks: says only that the process answers.
   app.get("/healthz", (c) => c.text("ok"));
+  // An address autoban has banned gets nothing more, the login form included.
+  app.use("*", refuseBanned(ctx));
   app.route("/", assetRoutes());
   app.use("*", requireAdmin(ctx));
   app.route("/", loginRoutes(ctx));

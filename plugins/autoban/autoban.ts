@@ -22,6 +22,8 @@ export interface BanView {
 export interface AutobanApi {
   /** Whether `ip` (or its IPv6 network) is banned now. */
   isBanned(ip: string): boolean;
+  /** The ban in force on `ip` (or its IPv6 network), if any: the status page's Retry-After. */
+  activeBan(ip: string): BanView | undefined;
   /** Counts a failed login of `ip` from elsewhere (another front door); `reason` must be one of failureReasons to count. */
   recordFailure(ip: string, reason?: string): void;
   /** Bans an address or IPv6 network for `seconds`; throws Error for text that is neither. */
@@ -96,6 +98,11 @@ export class Autoban implements AutobanApi {
     return this.banOf(ip) !== undefined;
   }
 
+  activeBan(ip: string): BanView | undefined {
+    const record = this.banOf(ip);
+    return record && toView(record);
+  }
+
   recordFailure(ip: string, reason = "bad-password"): void {
     if (!this.failureReasons.has(reason)) return;
     const key = this.keys.keyOf(ip);
@@ -135,6 +142,7 @@ export class Autoban implements AutobanApi {
   api(): AutobanApi {
     return {
       isBanned: (ip) => this.isBanned(ip),
+      activeBan: (ip) => this.activeBan(ip),
       recordFailure: (ip, reason) => this.recordFailure(ip, reason),
       ban: (address, seconds, reason) => this.ban(address, seconds, reason),
       lift: (address) => this.lift(address),

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { LoginResultEvent } from "../../core/hooks/types.ts";
 import { waitFor } from "../support/wait.ts";
-import { ADMIN_PASSWORD, basic, browserLogin, cookieFrom, setCookieLine, startWeb, type WebFixture } from "./support.ts";
+import type { AutobanApi } from "../../plugins/autoban/index.ts";
+import { ADMIN_PASSWORD, basic, browserLogin, CLIENT, cookieFrom, setCookieLine, startWeb, type WebFixture } from "./support.ts";
 
 let web: WebFixture;
 afterEach(async () => web?.close());
@@ -163,5 +164,60 @@ describe("metrics token", () => {
     expect((await web.request("/metrics", { headers: bearer })).status).toBe(200);
     expect((await web.request("/api/status", { headers: bearer })).status).toBe(401);
     expect((await web.request("/metrics", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+  });
+});
+
+describe("autoban's bans", () => {
+  const autobanOf = (w: WebFixture) => w.ftp.server.host.apis.get("autoban") as AutobanApi;
+
+  it("shut the status page to a banned address (login form and Basic too); /healthz and other addresses stay", async () => {
+    web = await startWeb({ builtins: [{ name: "autoban", options: { maxLoginFailures: 3 } }], app: { throttle: { failureDelayMs: 1, maxFailures: 100 } } });
+    // A browser logged in before the ban: its session must not outlive it.
+    const before = await browserLogin(web);
+    expect(before.cookie).not.toBe("");
+
+    // Failed admin logins count toward autoban (reason "web"), and the third earns a ban.
+    for (let i = 0; i < 3; i++) expect((await web.request("/api/status", { headers: { authorization: basic("guess") } })).status).toBe(401);
+    await waitFor(() => autobanOf(web).isBanned(CLIENT.remoteAddress), "the ban on the client");
+
+    const api = await web.asAdmin("/api/status");
+    expect(api.status).toBe(403);
+    expect(((await api.json()) as { error: string }).error).toMatch(/^Your address is banned by autoban \(too many failed logins or connections\) until \d{4}-/);
+    const retryAfter = Number(api.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(200);
+    expect(retryAfter).toBeLessThanOrEqual(300); // a first ban: banTime, 300 s by default
+
+    const form = await web.request("/login", { headers: { accept: "text/html" } });
+    expect(form.status).toBe(403);
+    expect(await form.text()).toMatch(/^Your address is banned by autoban/);
+    // The right password through the form is refused before it is checked.
+    expect((await browserLogin(web)).response.status).toBe(403);
+    expect((await web.request("/", { headers: { cookie: before.cookie, accept: "text/html" } })).status).toBe(403);
+    expect((await web.asAdmin("/plugins/autoban/api/bans")).status).toBe(403);
+    expect((await web.asAdmin("/metrics")).status).toBe(403);
+    // Health checks stay open; other addresses are not concerned.
+    expect(await (await web.request("/healthz")).text()).toBe("ok");
+    const other = await web.app.request("/api/status", { headers: { authorization: basic() } }, { remoteAddress: "192.0.2.8" });
+    expect(other.status).toBe(200);
+
+    // Lifted (from another address), the client is back, with the session it had.
+    const lift = await web.app.request(`/plugins/autoban/api/bans/${CLIENT.remoteAddress}`, { method: "DELETE", headers: { authorization: basic() } }, { remoteAddress: "192.0.2.8" });
+    expect(lift.status).toBe(204);
+    expect((await web.asAdmin("/api/status")).status).toBe(200);
+    expect((await web.request("/", { headers: { cookie: before.cookie } })).status).toBe(200);
+  });
+
+  it("a ban made on the FTP side, or by the admin, applies to the status page too", async () => {
+    web = await startWeb({ builtins: [{ name: "autoban" }] });
+    autobanOf(web).ban(CLIENT.remoteAddress, 60, "port scanner");
+    const res = await web.asAdmin("/api/sessions");
+    expect(res.status).toBe(403);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(50);
+    expect(Number(res.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+  });
+
+  it("without autoban loaded, nobody is refused for a ban", async () => {
+    web = await startWeb({ plugins: [{ name: "autoban-lookalike", setup: (ctx) => ctx.expose({ isBanned: () => true }) }] });
+    expect((await web.asAdmin("/api/status")).status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { hashPassword } from "../../core/auth/password.ts";
 import type { Plugin } from "../../core/hooks/types.ts";
+import { builtinPlugins } from "../../plugins/index.ts";
 import { createStatusApp } from "../../web/app.tsx";
 import type { StatusAppOptions, StatusEnv } from "../../web/context.ts";
 import { startServer, type TestServer } from "../support/server.ts";
@@ -25,9 +26,17 @@ export interface WebFixture {
   close(): Promise<void>;
 }
 
-/** A real FTP server (alice/secret) and its status app, with short login delays. */
-export async function startWeb(opts: { plugins?: Plugin[]; app?: Partial<StatusAppOptions> } = {}): Promise<WebFixture> {
-  const ftp = await startServer({ extras: { plugins: opts.plugins ?? [] } });
+/**
+ * A real FTP server (alice/secret) and its status app, with short login delays. `plugins` are
+ * plugin objects; `builtins` built-in plugins by name, with options, as ftpi.yaml gives them.
+ */
+export async function startWeb(
+  opts: { plugins?: Plugin[]; builtins?: { name: string; options?: unknown }[]; app?: Partial<StatusAppOptions> } = {},
+): Promise<WebFixture> {
+  const ftp = await startServer({
+    extras: { plugins: opts.plugins ?? [], builtinPlugins },
+    options: { plugins: (opts.builtins ?? []).map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
+  });
   const stop = new AbortController();
   const app = createStatusApp(ftp.server, {
     adminPasswordHash: await adminHash(),
@@ -71,6 +80,7 @@ export function setCookieLine(res: Response, name: string): string | undefined {
 /** Logs in through the form like a browser; returns the session cookie and the page's CSRF token. */
 export async function browserLogin(web: WebFixture, password = ADMIN_PASSWORD): Promise<{ cookie: string; csrf: string; response: Response }> {
   const form = await web.request("/login");
+  if (form.status !== 200) return { cookie: "", csrf: "", response: form };
   const loginCookie = cookieFrom(form, "ftpi_login")!;
   const token = /name="token" value="([^"]+)"/.exec(await form.text())![1]!;
   const response = await web.request("/login", {
