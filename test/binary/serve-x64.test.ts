@@ -33,8 +33,8 @@ describe("dist/ftpi-linux-x64 alone in an empty folder", () => {
     await expectPluginSiteVerb(server!, 10_000);
   });
 
-  it("answers the status page (GET /healthz) and prints the startup block", async () => {
-    await expectStatusPage(server!);
+  it("serves the status page: login form, embedded assets, form login, overview, sessions, /api; and prints the startup block", async () => {
+    await expectStatusPage(server!, 10_000);
     expect(server!.ftpi.output()).toMatch(/ftpi \d+\.\d+\.\d+ is running/);
     expect(server!.ftpi.output()).toContain(`Listening    127.0.0.1:${server!.port}`);
   });
