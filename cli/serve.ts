@@ -161,7 +161,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       addresses: server.addresses(),
       configFile,
       created,
-      tlsFingerprint: await certificateFingerprint(options.tls.certFile),
+      tlsFingerprint: await certificateFingerprints(options.tls.certFile),
       statusPage: statusPage && { port: statusPage.port, generatedPassword: statusPage.admin.generated, passwordFile: statusPage.admin.file },
     }),
   );
@@ -180,10 +180,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function certificateFingerprint(certFile: string | null): Promise<string | null> {
+async function certificateFingerprints(certFile: string | null): Promise<{ sha256: string; sha1: string } | null> {
   if (!certFile) return null;
   try {
-    return new X509Certificate(await readFile(certFile)).fingerprint256;
+    const certificate = new X509Certificate(await readFile(certFile));
+    return { sha256: certificate.fingerprint256, sha1: certificate.fingerprint };
   } catch {
     return null;
   }

@@ -14,8 +14,11 @@ export interface StartupInfo {
   lanAddresses?: string[];
   /** The running status page; null when web.port is 0. Absent: told from the options alone. */
   statusPage?: { port: number; generatedPassword: string | null; passwordFile: string } | null;
-  /** SHA-256 fingerprint of the FTPS certificate, for users to compare with what their client shows. */
-  tlsFingerprint?: string | null;
+  /**
+   * Fingerprints of the FTPS certificate, for users to compare with what their client shows
+   * (FileZilla shows SHA-256; lftp names a certificate it does not trust by its SHA-1).
+   */
+  tlsFingerprint?: { sha256: string; sha1: string } | null;
 }
 
 const isWildcard = (host: string) => host === "0.0.0.0" || host === "::";
@@ -64,7 +67,12 @@ export function startupBlock(info: StartupInfo): string {
     const implicit = addresses.slice(options.listen.length);
     const modes = ["explicit (AUTH TLS)", ...(implicit.length ? [`implicit on ${implicit.map(showAddress).join(", ")}`] : [])].join(", ");
     lines.push(`  FTPS         ${modes}${options.tls.require ? ", required for named users" : ""}`);
-    if (info.tlsFingerprint) lines.push(`  Certificate  SHA-256 ${info.tlsFingerprint}`);
+    if (info.tlsFingerprint) {
+      lines.push(`  Certificate  SHA-256 ${info.tlsFingerprint.sha256}`);
+      // A self-signed certificate is trusted by its fingerprint; lftp takes that as a setting.
+      lines.push(`               SHA-1   ${info.tlsFingerprint.sha1}`);
+      lines.push(`               lftp: set ssl:verify-certificate/${info.tlsFingerprint.sha1} no`);
+    }
   } else lines.push("  FTPS         off (tls.enabled is false)");
   if (anonymous) lines.push(`  Shared       ${anonymous.home}`);
   if (users.length > 0) lines.push(`  Users        ${users.map((user) => `${user.name} (${user.home})`).join(", ")}`);
