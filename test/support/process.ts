@@ -14,6 +14,14 @@ export const RUNTIMES: Record<string, string[]> = {
   deno: [path.join(BIN, "deno"), "run", "-A", path.join(REPO, "cli/main.ts")],
 };
 
+/**
+ * The CLI on Node as `tsx cli/main.ts` (npm start) runs it, but in this process: tsx's ESM and
+ * CommonJS hooks both. RUNTIMES.node has the ESM hooks only, which cannot import a .ts file that
+ * Node takes for CommonJS (one in a folder without a package.json of "type": "module", like a
+ * user's plugin): Node 20 fails it with "Cannot require() ES Module ... in a cycle".
+ */
+export const NODE_TSX: string[] = [process.execPath, "--import", pathToFileURL(path.join(REPO, "node_modules/tsx/dist/loader.mjs")).href, path.join(REPO, "cli/main.ts")];
+
 /** A port nobody listens on right now (best effort: asked of the OS, then released). */
 export async function freePort(): Promise<number> {
   const srv = net.createServer();
