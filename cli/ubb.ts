@@ -34,6 +34,8 @@ Options:
       --ftps             FTP over TLS (AUTH TLS)
       --insecure         accept a self-signed certificate with --ftps
       --concurrency N    folders listed at once, i.e. FTP connections (default 2)
+      --max-folders N    stop after listing N folders (default 50000; 0 = no limit), so
+                         that a huge or endless remote tree cannot run forever
   -h, --help             show this help
 
 Examples:
@@ -42,6 +44,8 @@ Examples:
   ftpi ubb "ftp://alice:s%40cret@nas.local/" --ftps --insecure --exclude "*.nfo"
 
 A folder the server refuses (550) is reported on stderr and left out; the listing goes on.
+A folder reached again through a symbolic link (e.g. "up -> ..") is shown once, as
+"same folder as PATH", and not entered again.
 `;
 
 const OPTIONS = {
@@ -58,6 +62,7 @@ const OPTIONS = {
   ftps: { type: "boolean" },
   insecure: { type: "boolean" },
   concurrency: { type: "string" },
+  "max-folders": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -71,6 +76,7 @@ export async function ubbCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`one folder or ftp:// URL, not ${positionals.length}`, "ubb");
   const where = positionals[0] ?? ".";
   const concurrency = integer(values.concurrency ?? "2", "--concurrency", 1, 32);
+  const maxFolders = integer(values["max-folders"] ?? String(DEFAULT_MAX_FOLDERS), "--max-folders", 0, 100_000_000);
   const listing: Partial<ListingOptions> = {
     format: choice(values.format ?? "bbcode", LISTING_FORMATS, "--format") as ListingFormat,
     depth: integer(values.depth ?? "0", "--depth", 0, 999),
@@ -84,8 +90,17 @@ export async function ubbCommand(args: string[], io: CliIo): Promise<number> {
   if (values["link-base"] !== undefined && !/^ftp:\/\/[^/\s]+\/?$/.test(values["link-base"])) {
     throw new UsageError("--link-base must look like ftp://host:port", "ubb");
   }
-  const progress = new ProgressLine(io);
-  const crawl = { concurrency, skip: globMatcher(listing.exclude ?? []), onProgress: (p: CrawlProgress) => progress.update(p) };
+  const progress = new ProgressLine(io, progressDelay());
+  let limited = false;
+  const crawl = {
+    concurrency,
+    skip: globMatcher(listing.exclude ?? []),
+    ...(maxFolders ? { maxFolders } : {}),
+    onLimit: () => {
+      limited = true;
+    },
+    onProgress: (p: CrawlProgress) => progress.update(p),
+  };
   let tree: FolderItem;
   let rootPath: string;
   let skipped = 0;
@@ -139,6 +154,7 @@ export async function ubbCommand(args: string[], io: CliIo): Promise<number> {
   progress.clear();
   io.stdout(renderListing(tree, rootPath, listing));
   if (skipped) io.stderr(`ftpi ubb: ${skipped} folder${skipped === 1 ? "" : "s"} could not be listed\n`);
+  if (limited) io.stderr(`ftpi ubb: stopped at ${maxFolders} folders (--max-folders); the listing is incomplete\n`);
   return 0;
 }
 
@@ -174,6 +190,19 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split(/\r?\n/)[0]!;
 }
 
+/** Folders listed at most unless --max-folders says otherwise: big archives fit, an endless tree ends. */
+export const DEFAULT_MAX_FOLDERS = 50_000;
+
+/**
+ * How long a crawl runs before the progress line shows, and how often it is redrawn when stderr
+ * is not a terminal: FTPI_UBB_PROGRESS_MS (milliseconds; tests set it low), else the defaults.
+ */
+function progressDelay(): { tty: number; log: number } {
+  const text = process.env.FTPI_UBB_PROGRESS_MS;
+  if (text !== undefined && /^\d+$/.test(text)) return { tty: Number(text), log: Number(text) };
+  return { tty: 1000, log: 10_000 };
+}
+
 /**
  * "listed 1200 folders, 35000 files, 1.2 TB; 80 folders to go" on stderr while a big tree is
  * crawled. Small trees stay quiet: on a terminal the line appears after a second and is redrawn
@@ -185,12 +214,15 @@ class ProgressLine {
   private shown = false;
   private readonly tty = process.stderr.isTTY === true;
 
-  constructor(private readonly io: CliIo) {}
+  constructor(
+    private readonly io: CliIo,
+    private readonly delay: { tty: number; log: number },
+  ) {}
 
   update(p: CrawlProgress): void {
     const now = Date.now();
-    const every = this.tty ? 200 : 10_000;
-    if (now - this.started < (this.tty ? 1000 : every) || now - this.last < every) return;
+    const every = this.tty ? Math.min(200, this.delay.tty) : this.delay.log;
+    if (now - this.started < (this.tty ? this.delay.tty : this.delay.log) || now - this.last < every) return;
     this.last = now;
     const text = `listed ${p.folders} folders, ${p.files} files, ${formatSize(p.bytes)}; ${p.pending} folders to go`;
     this.io.stderr(this.tty ? `\r${text}\x1b[K` : `${text}\n`);

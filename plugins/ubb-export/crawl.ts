@@ -16,6 +16,8 @@ export interface CrawlOptions {
   skip?: (relativePath: string) => boolean;
   /** Folders listed at most (the root included); the others show "not listed". Default: no limit. */
   maxFolders?: number;
+  /** Called once when maxFolders is reached: the listing is incomplete. */
+  onLimit?: (maxFolders: number) => void;
   /** A folder below the root could not be listed; the crawl goes on without it. */
   onError?: (path: string, message: string) => void;
   /** Called after every folder listed. */
@@ -25,7 +27,9 @@ export interface CrawlOptions {
 /**
  * Lists `rootPath` and every folder below it from `source`, at most `concurrency` listings at a
  * time. A folder that fails is kept with its error and reported through onError; only a failure
- * of the root itself rejects.
+ * of the root itself rejects. Each folder is entered once: one reached again (a symbolic link to
+ * itself, to `..` or to a folder listed elsewhere, told apart by SourceEntry.id or
+ * ListingSource.folderId) is kept with `sameAs` and not listed, so loops end.
  *
  * @example
  * const tree = await crawlTree(localFolder("/srv/share"), "/", { concurrency: 4, onError: (p, m) => console.error(p, m) });
@@ -34,11 +38,38 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
   const limit = Math.max(1, options.concurrency ?? 2);
   const progress: CrawlProgress = { folders: 0, files: 0, bytes: 0, pending: 0 };
   const root: FolderItem = { kind: "folder", name: "", modified: null, children: [] };
-  const waiting: { folder: FolderItem; path: string; rel: string }[] = [];
+  const waiting: Job[] = [];
   const limitFolders = options.maxFolders ?? Number.POSITIVE_INFINITY;
   let queued = 0;
+  let limited = false;
+  // Every folder entered, by what identifies it, with the path it was first reached by: a
+  // symbolic link back to one of them (`up -> ..`, `self -> .`) is shown but never entered again.
+  const entered = new Map<string, string>();
+  const enter = (id: string, path: string): string | null => {
+    const first = entered.get(id);
+    if (first !== undefined) return first;
+    entered.set(id, path);
+    return null;
+  };
+  const identify = async (path: string): Promise<string | null> => {
+    if (!source.folderId) return null;
+    try {
+      return await source.folderId(path);
+    } catch {
+      return null; // the listing itself will say what is wrong
+    }
+  };
 
-  const listInto = async (folder: FolderItem, path: string, rel: string) => {
+  const listInto = async (job: Job) => {
+    const { folder, path, rel } = job;
+    if (!job.identified) {
+      const id = await identify(path);
+      const first = id === null ? null : enter(id, path);
+      if (first !== null) {
+        folder.sameAs = first;
+        return;
+      }
+    }
     const entries = await source.list(path);
     progress.folders++;
     for (const entry of entries) {
@@ -51,18 +82,28 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
       const child: FolderItem = { kind: "folder", name: entry.name, modified: entry.modified, children: [] };
       folder.children.push(child);
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      const childPath = joinPath(path, entry.name);
       if (options.skip?.(childRel)) continue;
+      if (entry.id !== undefined && entry.id !== "") {
+        const first = enter(entry.id, childPath);
+        if (first !== null) {
+          child.sameAs = first;
+          continue;
+        }
+      }
       if (++queued >= limitFolders) {
         child.error = `more than ${limitFolders} folders`;
+        if (!limited) options.onLimit?.(limitFolders);
+        limited = true;
         continue;
       }
-      waiting.push({ folder: child, path: joinPath(path, entry.name), rel: childRel });
+      waiting.push({ folder: child, path: childPath, rel: childRel, identified: entry.id !== undefined && entry.id !== "" });
     }
     progress.pending = waiting.length;
     options.onProgress?.({ ...progress });
   };
 
-  await listInto(root, rootPath, "");
+  await listInto({ folder: root, path: rootPath, rel: "", identified: false });
 
   await new Promise<void>((resolve) => {
     let running = 0;
@@ -71,7 +112,7 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
         // Depth first (last found, first listed): the queue stays short on wide trees.
         const job = waiting.pop()!;
         running++;
-        listInto(job.folder, job.path, job.rel)
+        listInto(job)
           .catch((err: unknown) => {
             job.folder.error = errorText(err);
             options.onError?.(job.path, job.folder.error);
@@ -87,6 +128,14 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
     else pump();
   });
   return root;
+}
+
+interface Job {
+  folder: FolderItem;
+  path: string;
+  rel: string;
+  /** Its entry carried an id, already recorded: no need to ask the source. */
+  identified: boolean;
 }
 
 /** "/a" + "b" = "/a/b". */

@@ -26,6 +26,8 @@ export interface ListedFolder {
   /** null when the folder is deeper than the depth limit: only its totals are shown. */
   children: ListedEntry[] | null;
   error?: string;
+  /** A folder listed elsewhere in the tree, reached again through a link: that folder's path. */
+  sameAs?: string;
 }
 
 export type ListedEntry = ListedFile | ListedFolder;
@@ -86,7 +88,10 @@ export function prepareListing(root: FolderItem, rootPath: string, options: Part
         totals: inner.totals,
         children: o.depth === 0 || level < o.depth ? inner.entries : null,
         ...(item.error ? { error: item.error } : {}),
+        ...(item.sameAs !== undefined ? { sameAs: item.sameAs } : {}),
       });
+      // A link back to a folder listed elsewhere is shown but not counted: totals are the real tree.
+      if (item.sameAs !== undefined) continue;
       totals.folders += 1 + inner.totals.folders;
       totals.files += inner.totals.files;
       totals.bytes += inner.totals.bytes;

@@ -2,7 +2,7 @@
 import type { Context, Hono } from "hono";
 import type { PluginContext } from "../../core/index.ts";
 import { PanelPage, renderPanel } from "../status-panel.tsx";
-import { NotAFolderError, crawlFolder } from "./list-folder.ts";
+import { FolderError, crawlFolder } from "./list-folder.ts";
 import { prepareListing, type ListedEntry, type Listing } from "./listing.ts";
 import { LISTING_FORMATS, SORT_KEYS } from "./options.ts";
 import { COPY_JS, PANEL_CSS } from "./panel-assets.ts";
@@ -20,37 +20,40 @@ export function mountPanel(app: Hono, ctx: PluginContext<UbbExportOptions>): voi
   const base = `/plugins/${ctx.name}`;
   const page = async (c: Context) => {
     const result = await listingFor(c, ctx);
-    const status = "problems" in result ? (result.notFound ? 404 : 400) : 200;
-    return renderPanel(c, <Panel base={base} options={ctx.options} result={result} query={c.req.query()} />, status);
+    const status = "problems" in result ? result.status : 200;
+    // renderPanel knows 200, 400 and 404; a refused (403) or unreadable (500) folder keeps its own status.
+    const res = await renderPanel(c, <Panel base={base} options={ctx.options} result={result} query={c.req.query()} />, status === 200 || status === 400 || status === 404 ? status : 200);
+    return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
   };
   app.get("/", page);
   // "/plugins/ubb-export/" as well as "/plugins/ubb-export".
   app.get("/:index{^$}", page);
   app.get("/listing.txt", async (c) => {
     const result = await listingFor(c, ctx);
-    if ("problems" in result) return c.text(result.problems.join("\n") + "\n", result.notFound ? 404 : 400);
+    if ("problems" in result) return c.text(result.problems.join("\n") + "\n", result.status);
     return c.text(result.text);
   });
   app.get("/copy.js", (c) => c.body(COPY_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
   app.get("/panel.css", (c) => c.body(PANEL_CSS, 200, { "Content-Type": "text/css; charset=utf-8" }));
 }
 
-type ListingResult = { request: PanelRequest; listing: Listing; text: string } | { request: PanelRequest | null; problems: string[]; notFound?: boolean };
+/** A listing, or what is wrong with the request (and the HTTP status that says so: 400, 403, 404, 500). */
+type ListingResult = { request: PanelRequest; listing: Listing; text: string } | { request: PanelRequest | null; problems: string[]; status: 400 | 403 | 404 | 500 };
 
 async function listingFor(c: Context, ctx: PluginContext<UbbExportOptions>): Promise<ListingResult> {
   const request = readPanelQuery(ctx.v, c.req.query(), ctx.options);
-  if ("problems" in request) return { request: null, problems: request.problems };
+  if ("problems" in request) return { request: null, problems: request.problems, status: 400 };
   const files = ctx.files(request.account);
-  if (!files) return { request, problems: [`no account "${request.account}"`], notFound: true };
+  if (!files) return { request, problems: [`no account "${request.account}"`], status: 404 };
   if (request.links && !request.listing.linkBase) {
-    return { request, problems: ["links need a link base such as ftp://myhost.ddns.net:2121 (or linkBase in the plugin's options)"] };
+    return { request, problems: ["links need a link base such as ftp://myhost.ddns.net:2121 (or linkBase in the plugin's options)"], status: 400 };
   }
   try {
     const tree = await crawlFolder(files, request.path, { exclude: request.listing.exclude, concurrency: request.concurrency, maxFolders: request.maxFolders });
     const listing = prepareListing(tree, request.path, request.listing);
     return { request, listing, text: writeListing(listing, request.listing.format) };
   } catch (err) {
-    if (err instanceof NotAFolderError) return { request, problems: [err.message], notFound: true };
+    if (err instanceof FolderError) return { request, problems: [err.message], status: err.httpStatus as 403 | 404 | 500 };
     throw err;
   }
 }

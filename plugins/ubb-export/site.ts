@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { SiteAnswer, SiteRequest } from "../../core/index.ts";
-import { crawlFolder, NotAFolderError } from "./list-folder.ts";
+import { crawlFolder, FolderError } from "./list-folder.ts";
 import { renderListing } from "./render/index.ts";
 import type { UbbExportOptions } from "./settings.ts";
 
@@ -26,7 +26,7 @@ export function siteUbb(options: UbbExportOptions) {
       const tree = await crawlFolder(req.files, folder, options);
       text = renderListing(tree, folder, { ...options, title: null, linkBase: options.links ? (options.linkBase ?? linkBaseOf(req)) : null });
     } catch (err) {
-      if (err instanceof NotAFolderError) return { code: 550, lines: [err.message] };
+      if (err instanceof FolderError) return { code: err.ftpCode, lines: [err.message] };
       throw err;
     }
     const lines = text.trimEnd().split("\n");

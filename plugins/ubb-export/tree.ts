@@ -15,6 +15,11 @@ export interface FolderItem {
   children: TreeItem[];
   /** Why the folder could not be listed (e.g. "550 Permission denied"); children are then empty. */
   error?: string;
+  /**
+   * The folder is one already listed elsewhere in this tree (a symbolic link back to it, often a
+   * loop such as `up -> ..`): its path as the source names it. Children are then empty.
+   */
+  sameAs?: string;
 }
 
 export type TreeItem = FileItem | FolderItem;
@@ -28,6 +33,11 @@ export interface SourceEntry {
   type: "file" | "dir";
   size: number;
   modified: Date | null;
+  /**
+   * For a folder, what identifies it whichever way it is reached, when the source can tell
+   * (device and inode, the RFC 3659 "unique" fact): a crawl lists each folder once.
+   */
+  id?: string;
 }
 
 /**
@@ -39,4 +49,10 @@ export interface SourceEntry {
  */
 export interface ListingSource {
   list(path: string): Promise<SourceEntry[]>;
+  /**
+   * What identifies the folder at `path` (same namespace as SourceEntry.id, or the path the
+   * source resolves it to), or null when the source cannot tell. A crawl asks for the root, and
+   * for folders whose entry came without an id, so that symbolic-link loops end.
+   */
+  folderId?(path: string): Promise<string | null>;
 }

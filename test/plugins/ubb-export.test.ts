@@ -1,11 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, truncate, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, truncate, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { definePlugin } from "../../core/index.ts";
 import ubbExport from "../../plugins/ubb-export/index.ts";
+import { crawlTree } from "../../plugins/ubb-export/crawl.ts";
+import { bbcodeUrl, escapeBbcode } from "../../plugins/ubb-export/render/bbcode.ts";
+import { localFolderSource } from "../../plugins/ubb-export/sources/local.ts";
 import { globMatcher } from "../../plugins/ubb-export/glob.ts";
 import { renderListing } from "../../plugins/ubb-export/render/index.ts";
 import { parseListDate } from "../../plugins/ubb-export/sources/list-dates.ts";
@@ -44,7 +48,7 @@ describe("the listing renderer", () => {
         "[list]",
         "[*]a.mp3 (4.0 MB)",
         "[/list]",
-        "[*]b [live] (2004).mp3 (1.5 KB)",
+        "[*]b ［live］ (2004).mp3 (1.5 KB)",
         "[/list]",
         "[*][b]Video[/b] (1 file, 700 MB)",
         "[list]",
@@ -99,7 +103,7 @@ describe("the listing renderer", () => {
       "[*][b][url=ftp://nas.local:2121/my%20pub/Music/]Music[/url][/b] (1 folder, 2 files, 4.0 MB)",
       "[list]",
     ]);
-    expect(bbcode).toContain("[*][url=ftp://nas.local:2121/my%20pub/Music/b%20%5Blive%5D%20%282004%29.mp3]b [live] (2004).mp3[/url] (1.5 KB, 2023-05-06)");
+    expect(bbcode).toContain("[*][url=ftp://nas.local:2121/my%20pub/Music/b%20%5Blive%5D%20%282004%29.mp3]b ［live］ (2004).mp3[/url] (1.5 KB, 2023-05-06)");
     const markdown = renderListing(TREE, "/", { format: "markdown", linkBase: "ftp://nas.local" });
     expect(markdown).toContain("  - [b \\[live\\] (2004).mp3](ftp://nas.local/Music/b%20%5Blive%5D%20%282004%29.mp3) (1.5 KB)");
     expect(markdown).toContain("- **[Music/](ftp://nas.local/Music/)** (1 folder, 2 files, 4.0 MB)");
@@ -220,10 +224,15 @@ const run = promisify(execFile);
 const withoutProgress = (stderr: string) => stderr.replace(/^listed \d+ folders.*\n/gm, "");
 
 /** Runs `ftpi ubb ...` from source on Node, as a user would. */
-async function ftpiUbb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function ftpiUbb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return ftpiUbbWith({}, ...args);
+}
+
+/** `ftpi ubb ...` with extra environment variables. */
+async function ftpiUbbWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const [cmd, ...pre] = RUNTIMES.node!;
   try {
-    const { stdout, stderr } = await run(cmd!, [...pre, "ubb", ...args], { cwd: REPO, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+    const { stdout, stderr } = await run(cmd!, [...pre, "ubb", ...args], { cwd: REPO, timeout: 60_000, env: { ...process.env, NO_COLOR: "1", ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -263,7 +272,7 @@ describe("SITE UBB and the status panel (ftpi's own storage)", () => {
       "[list]",
       "[*]a.mp3 (4.9 KB)",
       "[/list]",
-      "[*]b [live] (2004).mp3 (1.5 KB)",
+      "[*]b ［live］ (2004).mp3 (1.5 KB)",
       "[/list]",
       "Total: 2 folders, 3 files, 127 KB",
       "200 End of listing.",
@@ -427,7 +436,7 @@ describe("ftpi ubb", () => {
       const url = `ftp://alice:secret@127.0.0.1:${secure.port}/Music`;
       const [ok, untrusted, plain] = await Promise.all([ftpiUbb(url, "--ftps", "--insecure"), ftpiUbb(url, "--ftps"), ftpiUbb(url)]);
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toContain("[*]b [live] (2004).mp3 (1.5 KB)\n");
+      expect(ok.stdout).toContain("[*]b ［live］ (2004).mp3 (1.5 KB)\n");
       expect(untrusted.code).toBe(1);
       expect(untrusted.stderr).toMatch(/^ftpi ubb: cannot log in to 127\.0\.0\.1:\d+: .*(self[- ]signed|certificate)/i);
       // The server requires TLS: the same URL without --ftps is refused, so the listing above went over TLS.
@@ -456,5 +465,263 @@ describe("ftpi ubb", () => {
     expect(help.stdout).toContain("Usage: ftpi ubb [DIR | ftp://user:password@host:port/folder]");
     expect(noFolder.code).toBe(1);
     expect(noFolder.stderr).toContain("no such folder");
+  });
+});
+
+describe("hostile names in BBCode", () => {
+  const HOSTILE = folder("", [
+    file("[/list][url=http://evil]x[/url]", 1),
+    file("line\n[/list]break", 2),
+    folder("[b]bold", [file("[img]http://evil/a.png[/img]", 3)]),
+    folder("[quote]", [], { error: "550 [/list][url=http://evil]no[/url]" }),
+  ]);
+  /** Every BBCode tag in `text`, as a forum would find it: "b", "/b", "url", ... */
+  const tagsOf = (text: string) => [...text.matchAll(/\[(\/?)([^\]=\s]*)(?:=[^\]]*)?\]/g)].map((m) => `${m[1]}${m[2]!.toLowerCase()}`);
+
+  it("writes names, the title and server messages so that they open no tag, and reads them as brackets", () => {
+    const out = renderListing(HOSTILE, "/[x]");
+    expect(new Set(tagsOf(out))).toEqual(new Set(["b", "/b", "list", "/list", "*"]));
+    expect(tagsOf(out).filter((t) => t === "list").length).toBe(tagsOf(out).filter((t) => t === "/list").length);
+    expect(out).toBe(
+      lines(
+        "[b]/［x］[/b]",
+        "[list]",
+        "[*][b]［b］bold[/b] (1 file, 3 B)",
+        "[list]",
+        "[*]［img］http://evil/a.png［/img］ (3 B)",
+        "[/list]",
+        "[*][b]［quote］[/b] (not listed: 550 ［/list］［url=http://evil］no［/url］)",
+        "[*]［/list］［url=http://evil］x［/url］ (1 B)",
+        "[*]line?［/list］break (2 B)",
+        "[/list]",
+        "Total: 2 folders, 3 files, 6 B (1 folder could not be listed)",
+      ),
+    );
+    expect(escapeBbcode("[*]a]")).toBe("［*］a］");
+  });
+
+  it("percent-encodes in [url=…] whatever could end the tag, the link base too", () => {
+    const out = renderListing(folder("", [file(`a] b"'<c>[url].txt`, 1)]), "/", { linkBase: `ftp://h]o"s't:21` });
+    expect(out).toContain(`[*][url=ftp://h%5Do%22s%27t:21/a%5D%20b%22%27%3Cc%3E%5Burl%5D.txt]a］ b"'<c>［url］.txt[/url] (1 B)`);
+    expect(new Set(tagsOf(out))).toEqual(new Set(["b", "/b", "url", "/url", "list", "/list", "*"]));
+    expect(bbcodeUrl("ftp://[::1]:2121/a b\u200b\n")).toBe("ftp://%5B::1%5D:2121/a%20b%E2%80%8B%0A");
+  });
+});
+
+/** A tree with links back into itself: a/up -> .., b/here -> ., knot -> knot (dangling, a loop of one). */
+async function writeLoops(root: string): Promise<void> {
+  await mkdir(path.join(root, "a"), { recursive: true });
+  await mkdir(path.join(root, "b"), { recursive: true });
+  await writeFile(path.join(root, "a", "f.txt"), "abc");
+  await writeFile(path.join(root, "b", "g.txt"), "abcd");
+  await writeFile(path.join(root, "readme.txt"), "hi");
+  await symlink("..", path.join(root, "a", "up"));
+  await symlink(".", path.join(root, "b", "here"));
+  await symlink("knot", path.join(root, "knot"));
+}
+
+const LOOPS_TEXT = lines(
+  "/",
+  "  a/ (1 file, 3 B)",
+  "    up/ (same folder as /)",
+  "    f.txt (3 B)",
+  "  b/ (1 file, 4 B)",
+  "    here/ (same folder as /b)",
+  "    g.txt (4 B)",
+  "  readme.txt (2 B)",
+  "Total: 2 folders, 3 files, 9 B",
+);
+
+describe("symbolic link loops", () => {
+  let t: TestServer | null = null;
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeAll(async () => {
+    t = await startServer({
+      options: { plugins: [{ name: "ubb-export", path: null, options: {} }] },
+      extras: { builtinPlugins: { "ubb-export": ubbExport } },
+    });
+    await writeLoops(t.root);
+  });
+
+  it("crawls a local tree once: a link to .. or to . is shown, not entered", async () => {
+    const tree = await crawlTree(localFolderSource(t!.root), "/", { concurrency: 3 });
+    expect(renderListing(tree, "/", { format: "text" })).toBe(LOOPS_TEXT);
+    const cli = await ftpiUbb(t!.root, "--format", "text", "--title", "/");
+    expect(cli).toMatchObject({ code: 0, stdout: LOOPS_TEXT });
+    expect(withoutProgress(cli.stderr)).toBe("");
+  });
+
+  it("crawls the same tree served by ftpi over FTP once (MLSD unique facts), and SITE UBB ends too", async () => {
+    const remote = await ftpiUbb(`ftp://alice:secret@127.0.0.1:${t!.port}/`, "--format", "text", "--concurrency", "3");
+    expect(remote).toMatchObject({ code: 0, stdout: LOOPS_TEXT });
+    expect(withoutProgress(remote.stderr)).toBe("");
+    const c = await ControlClient.connect(t!.port);
+    await c.login();
+    const reply = await c.send("SITE UBB /");
+    expect(reply.code).toBe(200);
+    expect(reply.lines).toEqual([
+      "200-Listing of / (bbcode):",
+      "[b]/[/b]",
+      "[list]",
+      "[*][b]a[/b] (1 file, 3 B)",
+      "[list]",
+      "[*][b]up[/b] (same folder as /)",
+      "[*]f.txt (3 B)",
+      "[/list]",
+      "[*][b]b[/b] (1 file, 4 B)",
+      "[list]",
+      "[*][b]here[/b] (same folder as /b)",
+      "[*]g.txt (4 B)",
+      "[/list]",
+      "[*]readme.txt (2 B)",
+      "[/list]",
+      "Total: 2 folders, 3 files, 9 B",
+      "200 End of listing.",
+    ]);
+    // Entered through the link, the loop still ends at the first folder seen again.
+    const through = await c.send("SITE UBB /a/up");
+    expect(through.code).toBe(200);
+    expect(through.lines).toContain("[*][b]up[/b] (same folder as /a/up)");
+    c.close();
+  });
+
+  it("ends on a server that hides loops (LIST, links as links, PWD keeps the path): --max-folders", async () => {
+    const script = path.join(import.meta.dirname, "fixtures", "pyftpd_server.py");
+    const listOnly = await startPyftpdlib(t!.root, { script, args: ["--no-mlsd"] });
+    try {
+      // Nothing tells /b/here from /b here: only the cap ends the crawl, and says so.
+      const r = await ftpiUbb(`ftp://user:pass@127.0.0.1:${listOnly.port}/`, "--format", "text", "--max-folders", "40");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("(not listed: more than 40 folders)");
+      expect(r.stdout).toMatch(/^Total: \d+ folders, \d+ files, \d+ B \(\d+ folders could not be listed\)$/m);
+      expect(withoutProgress(r.stderr)).toMatch(/ftpi ubb: stopped at 40 folders \(--max-folders\); the listing is incomplete\n$/);
+    } finally {
+      await listOnly.close();
+    }
+  });
+});
+
+describe("SITE UBB and the panel on a folder that cannot be listed", () => {
+  let t: TestServer | null = null;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("answers 550 for a denied folder and a link out of the root (no plugin fault); the panel answers 403 / 404", async () => {
+    const outside = await mkdtemp(path.join(os.tmpdir(), "ftpi-ubb-outside-"));
+    try {
+      t = await startServer({
+        options: { plugins: [{ name: "ubb-export", path: null, options: { account: "alice" } }] },
+        extras: { builtinPlugins: { "ubb-export": ubbExport } },
+        accounts: async (root) => [await account("alice", root, { permissions: [...FULL, { path: "/secret", allow: ["read"], subdirs: true }] })],
+      });
+      await writeFixture(t.root);
+      await writeFile(path.join(outside, "private.txt"), "no");
+      await symlink(outside, path.join(t.root, "out"));
+      const c = await ControlClient.connect(t.port);
+      await c.login();
+      expect((await c.send("SITE UBB /secret")).text).toBe("550 /secret: permission denied");
+      expect((await c.send("SITE UBB /out")).text).toBe("550 /out: permission denied");
+      expect((await c.send("SITE UBB /out/private.txt")).code).toBe(550);
+      expect((await c.send("SITE UBB /nowhere")).text).toBe("550 /nowhere: no such folder");
+      // The link out of the root is left out of the listing of its folder, without an error.
+      const whole = await c.send("SITE UBB /");
+      expect(whole.code).toBe(200);
+      expect(whole.text).not.toContain("out");
+      expect(whole.text).not.toContain("private");
+      c.close();
+      expect(t.logs.filter((l) => l.includes("[ubb-export:"))).toEqual([]);
+
+      const app = new Hono();
+      for (const { plugin, mount } of t.server.host.webMounts) {
+        const panel = new Hono();
+        mount(panel);
+        app.route(`/plugins/${plugin}`, panel);
+      }
+      const text = await app.request("/plugins/ubb-export/listing.txt?path=/out");
+      expect(text.status).toBe(403);
+      expect(await text.text()).toBe("/out: permission denied\n");
+      const page = await app.request("/plugins/ubb-export?path=/out");
+      expect(page.status).toBe(403);
+      expect(await page.text()).toContain("<li>/out: permission denied</li>");
+      expect((await app.request("/plugins/ubb-export?path=/readme.txt")).status).toBe(404);
+      expect(t.logs.filter((l) => l.includes("[ubb-export:"))).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ftpi ubb on a big remote tree", () => {
+  let t: TestServer | null = null;
+  let open = 0;
+  let maxOpen = 0;
+  const listing = new Set<string>();
+  let maxListing = 0;
+  // Counts control connections and sessions whose last command was a listing, and slows listings
+  // down a little so that parallel ones overlap.
+  const counter = definePlugin({
+    name: "connection-counter",
+    onConnect() {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+    },
+    onDisconnect({ session }) {
+      open--;
+      listing.delete(session.id);
+    },
+    async onCommand({ session, verb }) {
+      if (verb !== "MLSD" && verb !== "LIST") {
+        listing.delete(session.id);
+        return;
+      }
+      listing.add(session.id);
+      maxListing = Math.max(maxListing, listing.size);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  });
+
+  beforeAll(async () => {
+    t = await startServer({
+      options: { plugins: [{ name: "connection-counter", path: null, options: {} }] },
+      extras: { builtinPlugins: { "connection-counter": counter } },
+    });
+    for (let i = 0; i < 6; i++) {
+      for (let j = 0; j < 10; j++) {
+        const dir = path.join(t.root, `d${i}`, `e${j}`);
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, "f.txt"), "x");
+      }
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("keeps at most --concurrency connections (and listings) open, and shows progress on stderr", async () => {
+    const r = await ftpiUbbWith({ FTPI_UBB_PROGRESS_MS: "0" }, `ftp://alice:secret@127.0.0.1:${t!.port}/`, "--format", "text", "--concurrency", "3");
+    expect(r.code).toBe(0);
+    expect(r.stdout.endsWith("Total: 66 folders, 60 files, 60 B\n")).toBe(true);
+    const progress = r.stderr.split("\n").filter((l) => l.startsWith("listed "));
+    expect(progress.length).toBeGreaterThan(10);
+    expect(progress.at(-1)).toMatch(/^listed \d+ folders, \d+ files, \d+ B; \d+ folders to go$/);
+    expect(withoutProgress(r.stderr)).toBe("");
+    expect(maxOpen).toBeLessThanOrEqual(3);
+    expect(maxListing).toBeLessThanOrEqual(3);
+    // The bound was reached, not merely respected by a crawl that ran one folder at a time.
+    expect(maxListing).toBeGreaterThanOrEqual(2);
+    expect(open).toBe(0);
+  });
+
+  it("stops at --max-folders and says so; the default run stays quiet", async () => {
+    const capped = await ftpiUbb(`ftp://alice:secret@127.0.0.1:${t!.port}/`, "--format", "text", "--max-folders", "10");
+    expect(capped.code).toBe(0);
+    expect(withoutProgress(capped.stderr)).toBe("ftpi ubb: stopped at 10 folders (--max-folders); the listing is incomplete\n");
+    expect(capped.stdout).toContain("(not listed: more than 10 folders)");
+    const quiet = await ftpiUbb(`ftp://alice:secret@127.0.0.1:${t!.port}/`, "--format", "text");
+    expect(quiet.stderr).toBe("");
+    expect(quiet.stdout.endsWith("Total: 66 folders, 60 files, 60 B\n")).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ export function describeTotals(totals: Totals): string {
 
 /** What follows a folder's name, in parentheses: its totals (or why it is missing), and its date. */
 export function folderDetails(folder: ListedFolder, dates: boolean): string {
-  const parts = [folder.error ? `not listed: ${folder.error}` : describeTotals(folder.totals)];
+  const parts = [folder.error ? `not listed: ${folder.error}` : folder.sameAs !== undefined ? `same folder as ${folder.sameAs}` : describeTotals(folder.totals)];
   if (dates && folder.modified) parts.push(formatDate(folder.modified));
   return `(${parts.join(", ")})`;
 }

@@ -3,7 +3,8 @@ import type { ListingSource } from "../tree.ts";
 
 /**
  * The server's own storage as a listing source (SITE UBB, the status panel): what an account
- * sees, through virtual paths.
+ * sees, through virtual paths. Folders carry the storage's unique id (device and inode on disk),
+ * so a symbolic link back up the tree is listed once, not followed round and round.
  *
  * @example
  * const source = filesSource(ctx.files("anonymous")!);
@@ -14,7 +15,14 @@ export function filesSource(files: ReadOnlyFiles): ListingSource {
       const entries = await files.list(path);
       return entries
         .filter((e) => e.type !== "other")
-        .map((e) => ({ name: e.name, type: e.type === "dir" ? "dir" : "file", size: e.type === "dir" ? 0 : e.size, modified: e.mtime }));
+        .map((e) =>
+          e.type === "dir"
+            ? { name: e.name, type: "dir" as const, size: 0, modified: e.mtime, ...(e.unique ? { id: e.unique } : {}) }
+            : { name: e.name, type: "file" as const, size: e.size, modified: e.mtime },
+        );
+    },
+    async folderId(path) {
+      return (await files.stat(path)).unique || null;
     },
   };
 }

@@ -29,6 +29,8 @@ export interface FtpSource {
  * otherwise LIST, whose Unix and DOS formats basic-ftp parses. Up to `connections` run at once;
  * a connection that breaks is replaced once, a refusal (550) is the folder's error. When the
  * server refuses more connections (a per-address limit), the crawl goes on with those it has.
+ * Folders are told apart by the MLSD/MLST "unique" fact where offered, else by the path PWD
+ * shows after CWD, so a link back up the tree is not crawled round and round.
  *
  * @throws the login or connection error of the first connection
  * @example
@@ -45,23 +47,49 @@ export async function openFtpSource(target: FtpTarget, options: FtpSourceOptions
   } finally {
     pool.release(first, false);
   }
-  const source: ListingSource = {
-    async list(path) {
-      for (let attempt = 0; ; attempt++) {
-        const client = await pool.acquire();
-        let broken = false;
-        try {
-          await client.cd(path);
-          return await toEntries(client, path, await client.list());
-        } catch (err) {
-          // A reply (550, 450) is the folder's answer; anything else broke the connection.
-          broken = !(err instanceof FTPError);
-          if (!broken || attempt > 0) throw err;
-        } finally {
-          pool.release(client, broken);
-        }
+  // Whether MLST answers with the "unique" fact (RFC 3659 §7.5.2), asked once.
+  let mlstUnique: Promise<boolean> | null = null;
+  const withClient = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      const client = await pool.acquire();
+      let broken = false;
+      try {
+        return await work(client);
+      } catch (err) {
+        // A reply (550, 450) is the folder's answer; anything else broke the connection.
+        broken = !(err instanceof FTPError);
+        if (!broken || attempt > 0) throw err;
+      } finally {
+        pool.release(client, broken);
       }
-    },
+    }
+  };
+  const source: ListingSource = {
+    list: (path) =>
+      withClient(async (client) => {
+        await client.cd(path);
+        return toEntries(client, path, await client.list());
+      }),
+    // The "unique" fact of MLST when the server gives one (what MLSD entries carry too), else the
+    // path the server resolves the folder to (CWD then PWD): servers that show real paths in PWD
+    // reveal a link back up the tree that way.
+    folderId: (path) =>
+      withClient(async (client) => {
+        mlstUnique ??= client.features().then(
+          (features) => /(^|;)unique\*?;/i.test(features.get("MLST") ?? ""),
+          () => false,
+        );
+        if (await mlstUnique) {
+          const reply = await client.send(`MLST ${path}`).catch((err: unknown) => {
+            if (err instanceof FTPError) return null;
+            throw err;
+          });
+          const unique = reply ? /(?:^|;)unique=([^;\s]+);/im.exec(reply.message)?.[1] : undefined;
+          if (unique) return `unique:${unique}`;
+        }
+        await client.cd(path);
+        return `path:${await client.pwd()}`;
+      }),
   };
   return { source, rootPath, close: () => pool.close() };
 }
@@ -89,7 +117,7 @@ async function toEntries(client: Client, folder: string, infos: FileInfo[]): Pro
   const entries: SourceEntry[] = [];
   for (const info of infos) {
     const modified = info.modifiedAt ?? (info.rawModifiedAt ? parseListDate(info.rawModifiedAt) : null);
-    if (info.type === FileType.Directory) entries.push({ name: info.name, type: "dir", size: 0, modified });
+    if (info.type === FileType.Directory) entries.push({ name: info.name, type: "dir", size: 0, modified, ...(info.uniqueID ? { id: `unique:${info.uniqueID}` } : {}) });
     else if (info.type === FileType.File) entries.push({ name: info.name, type: "file", size: info.size, modified });
     else if (info.type === FileType.SymbolicLink) {
       // LIST shows a link, not what it points to: SIZE answers for a file and refuses a folder.
