@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControlClient, readAll } from "../support/control.ts";
 import { waitFor } from "../support/wait.ts";
-import { json, startWeb, type WebFixture } from "./support.ts";
+import { browserLogin, json, startWeb, type WebFixture } from "./support.ts";
 
 let web: WebFixture;
 const clients: ControlClient[] = [];
@@ -74,6 +74,35 @@ describe("GET /api/sessions", () => {
     await readAll(data);
     expect((await client.read()).code).toBe(226);
   });
+
+  /*
+   * Expected to fail until core/session.ts keeps the command line while its transfer runs: today
+   * run() clears currentCommand as soon as the RETR handler has sent 150 and handed the transfer to
+   * the background, so the Command column says "—" for the whole transfer. When the core is fixed,
+   * vitest reports this test as passing unexpectedly: turn `it.fails` into `it`.
+   */
+  it.fails("shows the command that started a running transfer, in the API and on the sessions page", async () => {
+    web = await startWeb();
+    await writeFile(path.join(web.ftp.root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 7));
+    const client = await connect("alice");
+    await client.send("TYPE I");
+    const data = await client.pasv();
+    data.pause();
+    client.write("RETR big.bin\r\n");
+    expect((await client.read()).code).toBe(150);
+    try {
+      await waitFor(async () => (await json(await web.asAdmin("/api/sessions"))).sessions[0].transfer?.bytes > 0, "a transfer with bytes");
+      const { sessions } = await json(await web.asAdmin("/api/sessions"));
+      expect(sessions[0]).toMatchObject({ idleSeconds: 0, currentCommand: "RETR big.bin" });
+      const { cookie } = await browserLogin(web);
+      const page = await (await web.request("/sessions", { headers: { cookie } })).text();
+      expect(page).toContain('<td data-label="Command" class="mono">RETR big.bin</td>');
+    } finally {
+      data.resume();
+      await readAll(data);
+      await client.read();
+    }
+  });
 });
 
 describe("GET /api/transfers", () => {
@@ -92,6 +121,28 @@ describe("GET /api/transfers", () => {
     expect(transfers).toHaveLength(2);
     expect(transfers[0]).toMatchObject({ user: "alice", remoteAddress: "127.0.0.1", direction: "download", path: "/a.txt", bytes: 5, outcome: "ok" });
     expect(Date.parse(transfers[0].at)).toBeGreaterThanOrEqual(Date.parse(transfers[1].at));
+  });
+
+  it("keeps the last 100, dropping the oldest", { timeout: 60_000 }, async () => {
+    web = await startWeb();
+    const TOTAL = 103;
+    for (let i = 0; i < TOTAL; i++) await writeFile(path.join(web.ftp.root, `f${i}.txt`), "x".repeat(i + 1));
+    const client = await connect("alice");
+    for (let i = 0; i < TOTAL; i++) {
+      const data = await client.pasv();
+      client.write(`RETR f${i}.txt\r\n`);
+      expect((await readAll(data)).length).toBe(i + 1);
+      await client.read();
+      expect((await client.read()).code).toBe(226);
+    }
+    await waitFor(() => web.ftp.server.stats.transfers.ok === TOTAL, "every transfer counted");
+    const { transfers } = await json(await web.asAdmin("/api/transfers"));
+    expect(transfers).toHaveLength(100);
+    // Newest first: f102 down to f3; f0-f2 have left the list (the totals still count them).
+    expect(transfers[0]).toMatchObject({ path: "/f102.txt", bytes: 103 });
+    expect(transfers[99]).toMatchObject({ path: "/f3.txt", bytes: 4 });
+    expect(transfers.map((t: { path: string }) => t.path)).not.toContain("/f2.txt");
+    expect((await json(await web.asAdmin("/api/status"))).transfers.ok).toBe(TOTAL);
   });
 });
 

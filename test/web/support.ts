@@ -1,5 +1,7 @@
 import type { Hono } from "hono";
 import { hashPassword } from "../../core/auth/password.ts";
+import type { Account } from "../../core/auth/types.ts";
+import type { ServerOptions } from "../../core/config/types.ts";
 import type { Plugin } from "../../core/hooks/types.ts";
 import { builtinPlugins } from "../../plugins/index.ts";
 import { createStatusApp } from "../../web/app.tsx";
@@ -31,11 +33,20 @@ export interface WebFixture {
  * plugin objects; `builtins` built-in plugins by name, with options, as ftpi.yaml gives them.
  */
 export async function startWeb(
-  opts: { plugins?: Plugin[]; builtins?: { name: string; options?: unknown }[]; app?: Partial<StatusAppOptions> } = {},
+  opts: {
+    plugins?: Plugin[];
+    builtins?: { name: string; options?: unknown }[];
+    app?: Partial<StatusAppOptions>;
+    /** Server options over the test defaults. */
+    options?: Partial<ServerOptions>;
+    /** The accounts, instead of alice alone. */
+    accounts?: (root: string) => Promise<Account[]> | Account[];
+  } = {},
 ): Promise<WebFixture> {
   const ftp = await startServer({
     extras: { plugins: opts.plugins ?? [], builtinPlugins },
-    options: { plugins: (opts.builtins ?? []).map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
+    options: { ...opts.options, plugins: (opts.builtins ?? []).map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
+    ...(opts.accounts ? { accounts: opts.accounts } : {}),
   });
   const stop = new AbortController();
   const app = createStatusApp(ftp.server, {
