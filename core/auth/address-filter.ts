@@ -1,13 +1,23 @@
 import { isIP } from "node:net";
 import type { AddressFilter } from "./types.ts";
 
-/** An IP address as a number. An IPv4-mapped IPv6 address (::ffff:1.2.3.4) is its IPv4 address. */
+/**
+ * An IP address as a number. An IPv4-mapped IPv6 address (::ffff:1.2.3.4) is its IPv4 address.
+ *
+ * @example
+ * parseAddress("192.168.1.2"); // { version: 4, value: 3232235778n }
+ */
 export interface IpAddress {
   version: 4 | 6;
   value: bigint;
 }
 
-/** A CIDR range: the addresses whose first `prefixLength` bits equal those of `network`. */
+/**
+ * A CIDR range: the addresses whose first `prefixLength` bits equal those of `network`.
+ *
+ * @example
+ * parseCidr("2001:db8::/32"); // { version: 6, network: 0x20010db8n << 96n, prefixLength: 32 }
+ */
 export interface AddressRange {
   version: 4 | 6;
   network: bigint;
@@ -64,6 +74,10 @@ function parseLiteral(text: string): IpAddress | null {
  * Parses an IPv4 or IPv6 address, as a socket reports it or as a user writes it; null if `text`
  * is not one. IPv4-mapped IPv6 addresses come back as IPv4, so that "::ffff:192.168.1.2" from a
  * dual-stack socket matches rules written for 192.168.1.2.
+ *
+ * @example
+ * parseAddress("::ffff:10.0.0.7")?.version; // 4
+ * parseAddress("not an address"); // null
  */
 export function parseAddress(text: string): IpAddress | null {
   const literal = parseLiteral(text);
@@ -152,6 +166,10 @@ export function rangeContains(range: AddressRange, address: IpAddress): boolean 
  * A list of addresses and ranges, as in one side of an AddressFilter.
  *
  * @throws Error from the constructor, for an entry parseCidr() refuses
+ *
+ * @example
+ * const neverBan = new AddressList(["127.0.0.1", "192.168.0.0/16", "fd00::/8"]);
+ * neverBan.matches("192.168.1.20"); // true
  */
 export class AddressList {
   readonly ranges: readonly AddressRange[];
@@ -209,6 +227,10 @@ const PRIVATE_RANGES = new AddressList([
 /**
  * Whether `ip` is an address that cannot be reached from the internet: RFC 1918, loopback,
  * link-local, CGNAT, IPv6 ULA. False for text that is no address.
+ *
+ * @example
+ * isPrivateAddress("192.168.1.20"); // true: answer PASV with the LAN address
+ * isPrivateAddress("203.0.113.9"); // false: answer with the public one
  */
 export function isPrivateAddress(ip: string): boolean {
   return PRIVATE_RANGES.matches(ip);

@@ -1,4 +1,11 @@
-/** The G6 / Serv-U style rights a rule grants on a folder. */
+/**
+ * The G6 / Serv-U style rights a rule grants on a folder: read (RETR), write (STOR of a new
+ * file), append (APPE, REST+STOR), delete (DELE; also needed to overwrite), rename (RNFR/RNTO),
+ * list (LIST, NLST, MLSD), mkdir (MKD), rmdir (RMD).
+ *
+ * @example
+ * const uploadOnly: Permission[] = ["write", "list"];
+ */
 export type Permission = "read" | "write" | "append" | "delete" | "rename" | "list" | "mkdir" | "rmdir";
 
 export const ALL_PERMISSIONS: readonly Permission[] = [
@@ -12,20 +19,52 @@ export const ALL_PERMISSIONS: readonly Permission[] = [
   "rmdir",
 ];
 
-/** Rights on the virtual folder `path`; with `subdirs`, also on every folder below it. */
+/**
+ * Rights on the virtual folder `path`; with `subdirs`, also on every folder below it. The most
+ * specific rule for a folder wins, so a drop box can sit inside a read-only share.
+ *
+ * @example
+ * const rules: PermissionRule[] = [
+ *   { path: "/", allow: ["read", "list"], subdirs: true },
+ *   { path: "/incoming", allow: ["write", "list", "mkdir"], subdirs: true },
+ * ];
+ */
 export interface PermissionRule {
   path: string;
   allow: Permission[];
   subdirs: boolean;
 }
 
+/**
+ * Who may connect (server-wide) or log in (per account), by address. A denied address is
+ * refused even when it is also allowed; an empty allow list allows everyone not denied.
+ *
+ * @example
+ * const lanOnly: AddressFilter = { allow: ["192.168.1.0/24", "fd00::/8"], deny: ["192.168.1.66"] };
+ */
 export interface AddressFilter {
   /** Addresses and CIDR ranges (IPv4 and IPv6). Empty = everyone allowed unless denied. */
   allow: string[];
   deny: string[];
 }
 
-/** A login as the server knows it after config resolution (groups already applied). */
+/**
+ * A login as the server knows it after config resolution (groups already applied). Plugins see
+ * it in onLogin guards; embedders pass accounts to createServer().
+ *
+ * @example
+ * const alice: Account = {
+ *   name: "alice",
+ *   passwordHash: await hashPassword("wonderland"),
+ *   anonymous: false,
+ *   enabled: true,
+ *   home: "/srv/ftp/alice",
+ *   permissions: [{ path: "/", allow: ["read", "write", "append", "delete", "rename", "list", "mkdir", "rmdir"], subdirs: true }],
+ *   fxp: false,
+ *   maxSessions: 0,
+ *   ipFilter: { allow: [], deny: [] },
+ * };
+ */
 export interface Account {
   name: string;
   /** scrypt hash from hashPassword(); null for the anonymous account (any password). */

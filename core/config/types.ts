@@ -1,5 +1,12 @@
 import type { Account, AddressFilter } from "../auth/types.ts";
 
+/**
+ * What the session log records, as in G6 FTP Server's log options (`log.events` in ftpi.yaml);
+ * "command" logs every command at debug level, with PASS shown as `PASS ***`.
+ *
+ * @example
+ * const quiet: LogEvent[] = ["login", "upload", "delete"];
+ */
 export type LogEvent =
   | "connect"
   | "login"
@@ -32,6 +39,17 @@ export interface ListenAddress {
   port: number;
 }
 
+/**
+ * Server-wide limits (`limits:` in ftpi.yaml, durations there in seconds, here in ms).
+ *
+ * @example
+ * const limits: Limits = {
+ *   maxClients: 50, maxSessionsPerIp: 5, maxSessionsPerUser: 0,
+ *   loginTimeoutMs: 30_000, idleTimeoutMs: 900_000, maxLoginFailures: 3,
+ *   passiveTimeoutMs: 30_000, dataTimeoutMs: 300_000,
+ *   maxUploadRate: 0, maxDownloadRate: 0, maxHashSize: 0,
+ * };
+ */
 export interface Limits {
   maxClients: number;
   maxSessionsPerIp: number;
@@ -60,6 +78,15 @@ export interface Limits {
 /** limits.shutdownGrace when the config says nothing: 30 s. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
+/**
+ * One entry of `plugins:` in ftpi.yaml: a built-in by name or a file by path, with its options.
+ *
+ * @example
+ * const specs: PluginSpec[] = [
+ *   { name: "autoban", path: null, options: { maxFailures: 5 } },
+ *   { name: null, path: "/etc/ftpi/plugins/greeter.ts", options: {} },
+ * ];
+ */
 export interface PluginSpec {
   /** A built-in plugin's name (plugins/<name>), or null when loaded from `path`. */
   name: string | null;
@@ -70,6 +97,12 @@ export interface PluginSpec {
   source?: string;
 }
 
+/**
+ * The session log (stdout) and the transfer log (`log:` in ftpi.yaml).
+ *
+ * @example
+ * const log: LogOptions = { format: "json", level: "info", events: ["login", "upload"], xferlog: "/var/log/ftpi/xferlog" };
+ */
 export interface LogOptions {
   format: "text" | "json";
   level: "info" | "debug";
@@ -107,7 +140,15 @@ export interface TlsOptions {
   requireSessionReuse: boolean;
 }
 
-/** Everything createServer() needs, fully resolved (paths absolute, groups applied). */
+/**
+ * Everything createServer() needs, fully resolved (paths absolute, groups applied). The CLI
+ * builds it from ftpi.yaml and flags with loadConfig(); embedders usually start from that too.
+ *
+ * @example
+ * const { options } = await loadConfig("ftpi.yaml");
+ * const server = await createServer({ ...options, banner: "Welcome to the attic." });
+ * await server.listen();
+ */
 export interface ServerOptions {
   listen: ListenAddress[];
   passivePorts: { min: number; max: number };

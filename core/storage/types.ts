@@ -3,7 +3,13 @@ import type { Readable, Writable } from "node:stream";
 /** What kind of directory entry a path names. Symlinks are reported by what they point to. */
 export type EntryType = "file" | "dir" | "other";
 
-/** One directory entry, as LIST, MLSD, SIZE and MDTM see it. */
+/**
+ * One directory entry, as LIST, MLSD, SIZE and MDTM see it.
+ *
+ * @example
+ * const entry: Entry = await storage.stat("/music/song.flac");
+ * if (entry.type === "file") console.log(`${entry.name}: ${entry.size} bytes, ${entry.mtime.toISOString()}`);
+ */
 export interface Entry {
   name: string;
   type: EntryType;
@@ -16,7 +22,13 @@ export interface Entry {
   unique: string;
 }
 
-/** Error kinds a backend reports; core/storage/errors.ts maps each to one reply code. */
+/**
+ * Error kinds a backend reports; core/storage/errors.ts maps each to one reply code
+ * (not-found 550, no-space 552, invalid-path 553, io 451, ...).
+ *
+ * @example
+ * throw new StorageError("not-found", "/missing.txt");
+ */
 export type StorageErrorKind =
   | "not-found"
   | "exists"
@@ -28,6 +40,17 @@ export type StorageErrorKind =
   | "invalid-path"
   | "io";
 
+/**
+ * What a Storage throws; its `kind` decides the FTP reply, its message is for logs and never
+ * names a real path.
+ *
+ * @example
+ * try {
+ *   await storage.remove("/gone.txt");
+ * } catch (err) {
+ *   if (err instanceof StorageError && err.kind === "not-found") console.log("already gone");
+ * }
+ */
 export class StorageError extends Error {
   constructor(
     readonly kind: StorageErrorKind,
@@ -46,9 +69,22 @@ export class StorageError extends Error {
  *   interrupted upload never damages the complete file that was there.
  * - `append`: APPE; bytes are added at the end, in place.
  * - `resume`: REST n + STOR; written in place from `offset`, the file is truncated there first.
+ *
+ * @example
+ * // REST 1048576 then STOR big.iso: continue an interrupted upload.
+ * const handle = await storage.write("/upload/big.iso", "resume", 1_048_576);
  */
 export type WriteMode = "create" | "replace" | "append" | "resume";
 
+/**
+ * An upload in progress: pipe the data into `stream`, then `commit()` once it finished, or
+ * `abort()` when it failed.
+ *
+ * @example
+ * const handle = await storage.write("/notes.txt", "create");
+ * await pipeline(Readable.from(["hello\n"]), handle.stream);
+ * await handle.commit();
+ */
 export interface WriteHandle {
   stream: Writable;
   /** Called after the stream finished without error: makes the upload durable and visible. */
@@ -69,6 +105,10 @@ export interface FileReader {
 /**
  * A file tree seen through virtual paths: absolute, normalised, "/"-separated, "/" = the root.
  * Backends never let a path (or a symlink in it) lead outside their root.
+ *
+ * @example
+ * // Serve every account from memory (tests, demos), through ServerExtras.storageFor:
+ * const server = await createServer(options, { storageFor: () => new MemoryStorage() });
  */
 export interface Storage {
   stat(path: string): Promise<Entry>;
