@@ -71,11 +71,10 @@ export class PluginHost {
   /**
    * `value` when it is not a promise; else the promise raced against the time budget, rejecting
    * with PluginTimeout when it does not settle in time. The timer starts only for a promise and
-   * is cleared as soon as it settles.
+   * is cleared as soon as it settles. `budgetMs` overrides the budget (e.g. a longer one for setup).
    */
-  within<T>(value: T | PromiseLike<T>): T | Promise<T> {
+  within<T>(value: T | PromiseLike<T>, budgetMs = this.budgetMs): T | Promise<T> {
     if (!isThenable(value)) return value;
-    const budgetMs = this.budgetMs;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new PluginTimeout(budgetMs)), budgetMs);
       (timer as { unref?: () => void }).unref?.();
