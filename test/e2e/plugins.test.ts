@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -152,6 +152,62 @@ describe("hook bus", () => {
     expect((await c.read()).code).toBe(226);
     await new Promise((r) => setTimeout(r, 50));
     expect(ends).toEqual([{ path: "/g.txt", bytes: 5, outcome: "ok", direction: "upload" }]);
+    c.close();
+  });
+});
+
+describe("failClosed", () => {
+  it("turns a guard that throws or hangs into a 451 refusal, and later guards are not asked", async () => {
+    const asked: string[] = [];
+    const strict = definePlugin({
+      name: "strict",
+      failClosed: true,
+      onLogin: ({ user }) => {
+        if (user === "mallory") throw new Error("user database unreachable");
+      },
+      onCommand: ({ verb }) => {
+        if (verb === "MKD") throw new Error("policy check failed");
+        if (verb === "RMD") return new Promise(() => {}); // hangs past its budget
+      },
+      // Listeners are not guards: their failures never refuse anything.
+      onFileEvent: () => {
+        throw new Error("listener boom");
+      },
+    });
+    const after = definePlugin({ name: "after", order: "post", onCommand: ({ verb }) => void asked.push(verb) });
+    t = await startServer({ extras: { plugins: [strict, after] } });
+    t.server.host.budgetMs = 300;
+
+    // onLogin throws: the login is refused with 451 before the password is checked (without
+    // failClosed the guard would be skipped, and the unknown user get the server's 530).
+    const refused = await ControlClient.connect(t.port);
+    await refused.read();
+    await refused.send("USER mallory");
+    expect((await refused.send("PASS secret")).text).toBe("451 Request refused: a server extension failed.");
+    expect(t.logs.some((l) => l.includes("[strict:onLogin] user database unreachable"))).toBe(true);
+    refused.close();
+
+    const c = await ControlClient.connect(t.port);
+    await c.login();
+
+    asked.length = 0;
+    expect((await c.send("MKD kept-out")).text).toBe("451 Request refused: a server extension failed.");
+    expect(asked).not.toContain("MKD");
+    await expect(stat(path.join(t.root, "kept-out"))).rejects.toThrow();
+
+    const started = Date.now();
+    expect((await c.send("RMD anything")).text).toBe("451 Request refused: a server extension failed.");
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(t.logs.some((l) => l.includes("[strict:onCommand] timed out after 300 ms"))).toBe(true);
+
+    // Guards that return normally let everything else through; the failing listener changes nothing.
+    await mkdir(path.join(t.root, "old"));
+    expect((await c.send("RNFR old")).code).toBe(350);
+    expect((await c.send("RNTO new")).code).toBe(250);
+    expect((await c.send("PWD")).code).toBe(257);
+    expect(asked).toEqual(expect.arrayContaining(["RNFR", "RNTO", "PWD"]));
+    await waitFor(() => t!.logs.some((l) => l.includes("[strict:onFileEvent] listener boom")), "the listener fault");
+    expect((await c.send("NOOP")).code).toBe(200);
     c.close();
   });
 });
