@@ -2,17 +2,18 @@ import { X509Certificate } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hashPassword } from "../core/auth/password.ts";
-import { loadConfig, type ConfigFlags } from "../core/config/load.ts";
+import { loadConfig, loadConfigLeniently, type ConfigFlags } from "../core/config/load.ts";
 import { DEFAULT_SHUTDOWN_GRACE_MS, type ServerOptions } from "../core/config/types.ts";
 import { createLogger } from "../core/log/logger.ts";
 import type { RunningStatusPage } from "../web/status-page.ts";
 import { parseCommandArgs, splitUserFlag } from "./args.ts";
+import { configErrorWithPlugins, quietLogger, setupBudgetMs } from "./check.ts";
 import { findConfigFile } from "./config-file.ts";
 import type { CliIo } from "./io.ts";
 import { startupBlock } from "./startup-block.ts";
 import { ensureTlsCertificate } from "./tls-certificate.ts";
 import { ConfigError, formatProblem } from "../core/config/problems.ts";
-import type { FtpServer } from "../core/server.ts";
+import { SETUP_BUDGET_MS, type FtpServer } from "../core/server.ts";
 import type { Logger } from "../core/log/logger.ts";
 
 export const serveHelp = `Usage: ftpi serve [options]
@@ -38,6 +39,9 @@ Options:
                               printed on the first start, or set FTPI_ADMIN_PASSWORD
       --data-dir DIR          folder for state (statistics, bans, ...)
       --log-format text|json  log line format
+
+Environment:
+  FTPI_SETUP_BUDGET_MS        how long each plugin's setup may take (default ${SETUP_BUDGET_MS})
 
 Examples:
   ftpi serve
@@ -68,11 +72,8 @@ export interface ServeSetup {
   flagUsers: string[];
 }
 
-/**
- * Everything `ftpi serve` decides before starting: the config file, flags on top of it, --user
- * passwords hashed in memory. Throws UsageError or ConfigError.
- */
-export async function serveOptions(argv: string[], cwd: string): Promise<ServeSetup> {
+/** The config file `ftpi serve` reads and the flags that override it, as given. */
+async function serveInputs(argv: string[], cwd: string): Promise<{ configFile: string | undefined; flags: ConfigFlags; flagUsers: string[] }> {
   const values = parseCommandArgs("serve", argv, serveArgs);
   const users = await Promise.all(
     (values.user ?? []).map(async (text) => {
@@ -93,9 +94,17 @@ export async function serveOptions(argv: string[], cwd: string): Promise<ServeSe
     dataDir: values["data-dir"],
     logFormat: values["log-format"],
   };
-  const configFile = findConfigFile(values.config, cwd);
+  return { configFile: findConfigFile(values.config, cwd), flags, flagUsers: users.map((user) => user.name) };
+}
+
+/**
+ * Everything `ftpi serve` decides before starting: the config file, flags on top of it, --user
+ * passwords hashed in memory. Throws UsageError or ConfigError.
+ */
+export async function serveOptions(argv: string[], cwd: string): Promise<ServeSetup> {
+  const { configFile, flags, flagUsers } = await serveInputs(argv, cwd);
   const options = await loadConfig(configFile, { cwd, flags });
-  return { options, configFile: configFile ?? null, flagUsers: users.map((user) => user.name) };
+  return { options, configFile: configFile ?? null, flagUsers };
 }
 
 /**
@@ -126,7 +135,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     io.stdout(serveHelp);
     return 0;
   }
-  const setup = await serveOptions(args, io.cwd);
+  const inputs = await serveInputs(args, io.cwd);
+  const config = await loadConfigLeniently(inputs.configFile, { cwd: io.cwd, flags: inputs.flags });
+  // A config with problems: its plugins are checked too, so that one list holds everything.
+  if (config.problems.length) throw await configErrorWithPlugins(config, quietLogger(io));
+  const setup: ServeSetup = { options: config.options!, configFile: inputs.configFile ?? null, flagUsers: inputs.flagUsers };
   const { configFile } = setup;
   const created = await prepareSharedFolders(setup);
   const { options, generated: certificate } = await ensureTlsCertificate(setup.options);
@@ -134,7 +147,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ format: options.log.format, level: options.log.level });
   const { createServer } = await import("../core/index.ts");
   const { builtinPlugins } = await import("../plugins/index.ts");
-  const server = await createServer(options, { logger, builtinPlugins });
+  const server = await createServer(options, { logger, builtinPlugins, setupBudgetMs: setupBudgetMs() });
   await server.listen();
   // SIGHUP: re-read the config (users, rights, limits) and the TLS certificate (a certbot
   // renewal) without dropping anyone; a config with problems is refused and the old one stays.

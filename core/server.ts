@@ -32,6 +32,33 @@ export interface ServerExtras {
   plugins?: Plugin[];
   /** Storage per account; default: LocalStorage on the account's home. */
   storageFor?: (account: Account) => Storage;
+  /** How long each plugin's setup() may take, in ms; default SETUP_BUDGET_MS. */
+  setupBudgetMs?: number;
+}
+
+/** How long a plugin's setup() may take before startup gives up on it. */
+export const SETUP_BUDGET_MS = 10_000;
+
+/**
+ * Runs `task` with a try/catch and, when it returns a promise, a time budget: null when it
+ * finished, "timeout" when it did not within `budgetMs` (it is left running), else what it threw.
+ */
+async function settleWithin(task: () => unknown, budgetMs: number): Promise<null | "timeout" | { error: unknown }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const result = task();
+    if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return null;
+    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), budgetMs)));
+    const settled = Promise.resolve(result).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    return await Promise.race([settled, timeout]);
+  } catch (error) {
+    return { error };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const RECENT_TRANSFERS = 100;
@@ -82,29 +109,44 @@ export class FtpServer implements ServerContext {
     }
   }
 
-  /** Loads and sets up the plugins; throws ConfigError listing every problem. */
+  /**
+   * Loads and sets up the plugins; throws ConfigError listing every problem. Plugins that loaded
+   * cleanly are set up even when others did not, so that their own problems (a SITE verb taken
+   * twice, a setup that throws or hangs) join the same list; then, if there is any problem,
+   * whatever the setups opened is closed again.
+   */
   async init(): Promise<void> {
     const { loaded, problems } = await loadPlugins(this.options.plugins, this.extras.builtinPlugins ?? {});
     // Plugins handed over in code get their options' defaults and checks like configured ones.
-    const given = (this.extras.plugins ?? []).map((plugin) => ({ plugin, options: validateOptions(plugin, {}, { path: `plugins.${plugin.name}` }, problems) }));
-    const all = [...loaded.map((l) => ({ plugin: l.plugin, options: l.options })), ...given];
+    const given = (this.extras.plugins ?? []).map((plugin) => {
+      const before = problems.length;
+      const options = validateOptions(plugin, {}, { path: `plugins.${plugin.name}` }, problems);
+      return { plugin, options, at: {} as Pick<ConfigProblem, "file" | "line" | "col">, clean: problems.length === before };
+    });
+    const all = [...loaded, ...given].filter((a) => a.clean);
+    const budgetMs = this.extras.setupBudgetMs ?? SETUP_BUDGET_MS;
     const setupProblems: ConfigProblem[] = [];
-    if (!problems.length) {
-      this.host.setPlugins(all.map((a) => a.plugin));
-      for (const { plugin, options } of all) {
-        if (!plugin.setup) continue;
-        try {
-          await plugin.setup(makePluginContext(plugin.name, options, {
-            host: this.host,
-            log: this.log,
-            dataDir: this.options.dataDir,
-            files: (name) => this.filesOf(name),
-            server: this.view(),
-            problems: setupProblems,
-          }));
-        } catch (err) {
-          setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup failed: ${err instanceof Error ? err.message : String(err)}` });
-        }
+    this.host.setPlugins(all.map((a) => a.plugin));
+    for (const { plugin, options, at } of all) {
+      if (!plugin.setup) continue;
+      const first = setupProblems.length;
+      const ctx = makePluginContext(plugin.name, options, {
+        host: this.host,
+        log: this.log,
+        dataDir: this.options.dataDir,
+        files: (name) => this.filesOf(name),
+        server: this.view(),
+        problems: setupProblems,
+      });
+      const failure = await settleWithin(() => plugin.setup!(ctx), budgetMs);
+      if (failure === "timeout") {
+        setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup did not finish within ${budgetMs / 1000} s` });
+      } else if (failure) {
+        setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}` });
+      }
+      // Point this plugin's setup problems at where it was named.
+      for (const problem of setupProblems.slice(first)) {
+        if (problem.file === undefined && at.file !== undefined) Object.assign(problem, { file: at.file, line: at.line, col: at.col });
       }
     }
     if (problems.length || setupProblems.length) {

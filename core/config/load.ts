@@ -162,6 +162,110 @@ export async function loadConfig(
   return resolveConfig(raw, { file, baseDir, cwd, flags: options.flags });
 }
 
+/** What loadConfigLeniently found. */
+export interface LenientConfig {
+  /** Every problem of the file and the flags (none: `options` is what loadConfig returns). */
+  problems: ConfigProblem[];
+  /**
+   * The options, or when there are problems the best that could be resolved: sections and
+   * plugins: entries with problems left at their defaults, bad flags left out. Null when the file
+   * cannot be read or parsed, or nothing could be resolved.
+   */
+  options: ServerOptions | null;
+  /**
+   * A problem found later about `options.plugins[i]` (path "plugins.<i>...") renumbered to the
+   * entry's index in the file, which differs when a bad entry before it was left out.
+   */
+  renumber(problem: ConfigProblem): ConfigProblem;
+}
+
+const FLAG_KEYS: Record<string, keyof ConfigFlags> = {
+  "--root": "root",
+  "--port": "port",
+  "--listen": "listen",
+  "--passive-ports": "passivePorts",
+  "--external-address": "externalAddress",
+  "--user": "users",
+  "--anonymous": "anonymous",
+  "--plugin": "plugins",
+  "--web-port": "webPort",
+  "--data-dir": "dataDir",
+  "--log-format": "logFormat",
+};
+
+/**
+ * loadConfig that returns its problems instead of throwing, and with them what could still be
+ * resolved, so that `ftpi check` and a refused `ftpi serve` can check the plugins of a config
+ * with problems too and list everything at once.
+ */
+export async function loadConfigLeniently(file: string | undefined, options: { cwd?: string; flags?: ConfigFlags } = {}): Promise<LenientConfig> {
+  const same = (problem: ConfigProblem) => problem;
+  const cwd = options.cwd ?? process.cwd();
+  let raw: RawConfig | undefined;
+  try {
+    raw = file === undefined ? undefined : await loadConfigFile(file, cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) return { problems: error.problems, options: null, renumber: same };
+    throw error;
+  }
+  const context: ResolveContext = { file, baseDir: file === undefined ? cwd : dirname(resolve(cwd, file)), cwd, flags: options.flags };
+  let problems: ConfigProblem[];
+  try {
+    return { problems: [], options: resolveConfig(raw, context), renumber: same };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
+  }
+  // Leave out what has problems and resolve the rest.
+  const flags: ConfigFlags = { ...options.flags };
+  for (const problem of problems) {
+    const key = FLAG_KEYS[problem.path];
+    if (key) delete flags[key];
+  }
+  const data = raw?.data;
+  let pruned: RawConfig | undefined = raw;
+  let kept: number[] | null = null;
+  if (data !== undefined && data !== null) {
+    if (typeof data !== "object" || Array.isArray(data)) return { problems, options: null, renumber: same };
+    const result = v.safeParse(configSchema, data, { message: defaultMessage });
+    const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+    const badPlugins = new Set<number>();
+    for (const issue of result.issues ?? []) {
+      const path = (issue.path ?? []).map((item) => item.key as string | number);
+      if (path.length === 0) return { problems, options: null, renumber: same };
+      if (path[0] === "plugins" && typeof path[1] === "number" && Array.isArray(copy.plugins)) badPlugins.add(path[1]);
+      else delete copy[String(path[0])];
+    }
+    if (badPlugins.size && Array.isArray(copy.plugins)) {
+      const entries = copy.plugins as unknown[];
+      kept = entries.map((_, i) => i).filter((i) => !badPlugins.has(i));
+      copy.plugins = kept.map((i) => entries[i]);
+    }
+    const map = kept;
+    pruned = {
+      data: copy,
+      locate: (path, at) => raw!.locate?.(map && path[0] === "plugins" && typeof path[1] === "number" ? ["plugins", map[path[1]] ?? path[1], ...path.slice(2)] : path, at),
+    };
+  }
+  let resolved: ServerOptions;
+  try {
+    resolved = resolveConfig(pruned, { ...context, flags });
+  } catch {
+    return { problems, options: null, renumber: same };
+  }
+  const fromFile = kept?.length ?? 0;
+  const total = Array.isArray((data as { plugins?: unknown } | undefined)?.plugins) ? ((data as { plugins: unknown[] }).plugins.length) : fromFile;
+  const map = kept;
+  const renumber = (problem: ConfigProblem): ConfigProblem => {
+    const m = map && /^plugins\.(\d+)(\..*)?$/.exec(problem.path);
+    if (!m) return problem;
+    const i = Number(m[1]);
+    const original = i < fromFile ? map![i]! : total + (i - fromFile);
+    return { ...problem, path: `plugins.${original}${m[2] ?? ""}` };
+  };
+  return { problems, options: resolved, renumber };
+}
+
 /** What `ftpi serve` runs with no config file and no flags (DESIGN.md, "Defaults a new user gets"). */
 export function embeddedDefaults(baseDir: string = process.cwd()): ServerOptions {
   return resolveConfig(undefined, { baseDir });

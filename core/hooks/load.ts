@@ -12,9 +12,13 @@ export interface LoadedPlugin {
   plugin: Plugin;
   options: unknown;
   spec: PluginSpec;
+  /** Where the plugin was named (the plugins: entry of the config file), for its setup problems. */
+  at: Pick<ConfigProblem, "file" | "line" | "col" | "path">;
+  /** Its options are valid and the plugins it depends on are loaded and clean: its setup may run. */
+  clean: boolean;
 }
 
-function where(spec: PluginSpec, index: number): Pick<ConfigProblem, "file" | "line" | "col" | "path"> {
+export function where(spec: PluginSpec, index: number): Pick<ConfigProblem, "file" | "line" | "col" | "path"> {
   const m = spec.source ? /^(.*):(\d+):(\d+)$/.exec(spec.source) : null;
   return m ? { file: m[1], line: Number(m[2]), col: Number(m[3]), path: `plugins.${index}` } : { path: `plugins.${index}` };
 }
@@ -53,19 +57,31 @@ export async function loadPlugins(specs: PluginSpec[], builtins: Record<string, 
       continue;
     }
     const p = plugin as Plugin;
+    const before = problems.length;
     const options = validateOptions(p, spec.options, at, problems);
     if (loaded.some((l) => l.plugin.name === p.name)) {
       problems.push({ ...at, message: `plugin "${p.name}" is loaded twice` });
       continue;
     }
-    loaded.push({ plugin: p, options, spec });
+    loaded.push({ plugin: p, options, spec, at, clean: problems.length === before });
   }
-  const names = new Set(loaded.map((l) => l.plugin.name));
-  for (const [i, l] of loaded.entries()) {
+  const byName = new Map(loaded.map((l) => [l.plugin.name, l]));
+  for (const l of loaded) {
     for (const dep of l.plugin.dependsOn ?? []) {
-      if (!names.has(dep)) problems.push({ ...where(l.spec, specs.indexOf(l.spec)), message: `plugin "${l.plugin.name}" needs plugin "${dep}", which is not loaded` });
+      if (byName.has(dep)) continue;
+      problems.push({ ...l.at, message: `plugin "${l.plugin.name}" needs plugin "${dep}", which is not loaded` });
+      l.clean = false;
     }
-    void i;
+  }
+  // A plugin whose dependency cannot be set up is not set up either (its setup would fail on it).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const l of loaded) {
+      if (l.clean && (l.plugin.dependsOn ?? []).some((dep) => !byName.get(dep)?.clean)) {
+        l.clean = false;
+        changed = true;
+      }
+    }
   }
   return { loaded, problems };
 }
@@ -77,7 +93,9 @@ export async function loadPlugins(specs: PluginSpec[], builtins: Record<string, 
  */
 function importFailure(file: string, err: unknown): string {
   if (!existsSync(file)) return "no such file";
-  const message = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+  const lines = err instanceof Error ? err.message.split("\n") : [String(err)];
+  // tsx (esbuild) puts the syntax error on the line after "Transform failed with 1 error:".
+  const message = (/^Transform failed with \d+ errors?:$/.test(lines[0]!) && lines[1] ? lines[1].replace(/: ERROR: /, ": ") : lines[0])!;
   // Node/Bun: Cannot find package|module 'x'; Deno: Import "x" not a dependency.
   const bare = /(?:Cannot find (?:package|module)|Import) ['"]([^'"./][^'"]*)['"]/.exec(message);
   if (!bare) return message;
