@@ -24,6 +24,16 @@ import { HomeUsage } from "./storage/quota.ts";
 import { LocalStorage } from "./storage/local.ts";
 import type { Storage } from "./storage/types.ts";
 
+/**
+ * What createServer() takes besides the options: things only code can hand over.
+ *
+ * @example
+ * const server = await createServer(options, {
+ *   builtinPlugins: { autoban },              // names `plugins:` entries may use
+ *   plugins: [definePlugin({ name: "audit", onFileEvent: (e) => console.log(e) })],
+ *   storageFor: () => new MemoryStorage(),  // every account served from memory
+ * });
+ */
 export interface ServerExtras {
   logger?: Logger;
   /** Built-in plugins by name; the CLI passes the registry in plugins/, tests their own. */
@@ -66,7 +76,16 @@ const SWEEP_MS = 1000;
 
 type PassiveResolver = (clientAddress: string) => string | null | Promise<string | null>;
 
-/** An FTP server: listening sockets, the session registry and its limits, and the plugin host. */
+/**
+ * An FTP server: listening sockets, the session registry and its limits, and the plugin host.
+ * Made by createServer(), which also loads and sets up the plugins.
+ *
+ * @example
+ * const server = await createServer(options);
+ * await server.listen();
+ * console.log(server.addresses());
+ * process.on("SIGTERM", () => void server.close(30_000));
+ */
 export class FtpServer implements ServerContext {
   readonly log: Logger;
   readonly host: PluginHost;
