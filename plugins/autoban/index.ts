@@ -9,7 +9,8 @@
  *     options: { maxLoginFailures: 5, loginFailureWindow: 60, allow: ["192.168.0.0/16"] }
  * ```
  *
- * Written only against ftpi's public plugin API, as an example for plugin authors.
+ * Written only against ftpi's public plugin API, as an example for plugin authors. Options, API
+ * and panel: docs/plugins/autoban.md.
  */
 import type { Hono } from "hono";
 import { definePlugin, deny } from "../../core/index.ts";

@@ -10,7 +10,8 @@
  *     options: { countUploads: true, countDownloads: true }
  * ```
  *
- * Written only against ftpi's public plugin API, as an example for plugin authors.
+ * Written only against ftpi's public plugin API, as an example for plugin authors. Options, API,
+ * metrics and panel: docs/plugins/hit-o-meter.md.
  */
 import type { Hono } from "hono";
 import { definePlugin } from "../../core/index.ts";
