@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type net from "node:net";
-import tls from "node:tls";
+import type tls from "node:tls";
 import type { Account } from "./auth/types.ts";
 import type { PermissionTable } from "./auth/permissions.ts";
 import { LineFramer, parseCommand } from "./control/framer.ts";
@@ -11,6 +11,7 @@ import type { HashAlgorithm } from "./storage/checksum.ts";
 import type { Storage } from "./storage/types.ts";
 import type { ServerContext } from "./server-context.ts";
 import { dispatch, isAllowedDuringTransfer } from "./commands/dispatch.ts";
+import { sessionContext, tlsServerSocket } from "./tls/session-tls.ts";
 
 /** A transfer that runs while the control connection stays responsive (ABOR, STAT, NOOP). */
 export interface RunningTransfer {
@@ -67,7 +68,10 @@ export class Session {
   /** RFC 4217 §8-9: PBSZ seen, and the data channel protection level. */
   pbsz = false;
   prot: "C" | "P" = "C";
-  /** The context the control connection's TLS came from: data connections use it too, so they can resume its session. */
+  /**
+   * The context the control connection's TLS came from, this session's own (sessionContext):
+   * data connections use it too, so they can resume its session, and only its session.
+   */
   tlsContext: tls.SecureContext | null = null;
 
   transfer: RunningTransfer | null = null;
@@ -132,12 +136,12 @@ export class Session {
 
   /**
    * Implicit FTPS: the connection was TLS from its first byte. Data is protected by default,
-   * as clients of implicit FTPS expect.
+   * as clients of implicit FTPS expect. `context` is the server's; the session gets its own copy.
    */
   startedSecure(context: tls.SecureContext): void {
-    this.socket = new tls.TLSSocket(this.socket, { isServer: true, secureContext: context });
+    this.tlsContext = sessionContext(context);
+    this.socket = tlsServerSocket(this.socket, this.tlsContext, "control");
     this.secure = true;
-    this.tlsContext = context;
     this.pbsz = true;
     this.prot = "P";
   }
@@ -148,14 +152,15 @@ export class Session {
    * plaintext command can ride into the protected session (the STARTTLS injection problem).
    */
   upgradeToTls(context: tls.SecureContext): void {
+    const own = sessionContext(context);
     const raw = this.socket;
     raw.off("data", this.onData);
     raw.write(encodeReply(reply(234, "AUTH TLS successful; start the TLS handshake.")));
     this.queue = [];
     this.framer = new LineFramer(2048);
-    const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+    const secured = tlsServerSocket(raw, own, "control");
     this.socket = secured;
-    this.tlsContext = context;
+    this.tlsContext = own;
     this.watch(secured);
     secured.once("secure", () => {
       this.secure = true;

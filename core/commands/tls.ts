@@ -22,16 +22,22 @@ export function PBSZ(s: Session, arg: string): Reply {
   return reply(200, "PBSZ=0");
 }
 
+/**
+ * RFC 4217 §9 has PBSZ before PROT, but a missing PBSZ is taken as PBSZ 0, the only size TLS
+ * has. vsftpd does the same (its handle_prot asks only for a TLS control connection), and
+ * clients count on it: Python's FTP_TLS.prot_c() sends PROT C alone.
+ */
 export function PROT(s: Session, arg: string): Reply {
   if (!s.secure) return reply(503, "PROT needs AUTH TLS first.");
-  if (!s.pbsz) return reply(503, "PROT needs PBSZ first.");
   const level = arg.trim().toUpperCase();
   if (level === "P") {
+    s.pbsz = true;
     s.prot = "P";
     return reply(200, "Data connections will be protected (PROT P).");
   }
   if (level === "C") {
     if (s.tlsRequiredFor(s.account ?? undefined)) return reply(534, "Policy requires protected data connections (PROT P).");
+    s.pbsz = true;
     s.prot = "C";
     return reply(200, "Data connections will be clear (PROT C).");
   }

@@ -1,5 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
+import { sessionContext } from "../tls/session-tls.ts";
 import { handshakeOf, secureDataSocket } from "../tls/data-channel.ts";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -46,6 +47,9 @@ export async function openDataConnection(s: Session): Promise<net.Socket> {
  * RFC 4217 §7: under PROT P the data connection is TLS, with the FTP server as the TLS server
  * whoever opened the TCP connection. By default its session must resume the control
  * connection's, as vsftpd requires: proof that the data connection comes from the same client.
+ * The session's TLS context has ticket keys and a session cache of its own (sessionContext), so
+ * only a TLS session of this control connection resumes: another client's, even one from this
+ * server and this IP address, makes a full handshake here and is refused.
  */
 export async function protectData(s: Session, secured: net.Socket): Promise<net.Socket> {
   if (!(secured instanceof tls.TLSSocket)) return secured;
@@ -57,6 +61,12 @@ export async function protectData(s: Session, secured: net.Socket): Promise<net.
   }
   if (s.server.options.tls.requireSessionReuse && !secured.isSessionReused()) {
     secured.destroy();
+    // The full handshake just made may have handed its peer a session ticket in this session's
+    // keys: whoever it is (maybe a client that took the passive port first), that ticket must
+    // not resume on the next data connection. A new context voids every TLS session of this
+    // session, the control connection's too, so a client refused here has to reconnect.
+    if (s.tlsContext) s.tlsContext = sessionContext(s.tlsContext);
+    s.server.log.warn("TLS data connection refused: it did not resume this session's TLS session", { session: s.id, ip: s.remoteAddress });
     throw new DataConnectionError("TLS session reuse required on the data connection; turn on session resumption in the client.", 522);
   }
   return secured;

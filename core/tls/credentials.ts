@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import tls from "node:tls";
+import type tls from "node:tls";
+import { makeContext } from "./session-tls.ts";
 
 /**
  * The certificate and key FTPS uses, as a SecureContext. reload() re-reads the files (SIGHUP after
@@ -16,6 +17,7 @@ export class TlsCredentials {
     readonly keyFile: string,
   ) {}
 
+  /** The shared context: each session uses a copy of it, from sessionContext(). */
   get context(): tls.SecureContext {
     if (!this.current) throw new Error("TLS credentials not loaded");
     return this.current;
@@ -32,7 +34,7 @@ export class TlsCredentials {
     };
     const [cert, key] = await Promise.all([read(this.certFile, "certificate"), read(this.keyFile, "key")]);
     try {
-      this.current = tls.createSecureContext({ cert, key, minVersion: "TLSv1.2" });
+      this.current = makeContext({ cert, key });
     } catch (err) {
       throw new Error(`TLS certificate ${this.certFile} and key ${this.keyFile} do not make a usable pair: ${err instanceof Error ? err.message : String(err)}`);
     }

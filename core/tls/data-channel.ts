@@ -1,5 +1,6 @@
 import type net from "node:net";
-import tls from "node:tls";
+import type tls from "node:tls";
+import { tlsServerSocket } from "./session-tls.ts";
 
 const handshakes = new WeakMap<net.Socket, Promise<void>>();
 const HANDSHAKE_TIMEOUT_MS = 15_000;
@@ -10,7 +11,7 @@ const HANDSHAKE_TIMEOUT_MS = 15_000;
  * Whether the handshake worked is asked later with handshakeOf().
  */
 export function secureDataSocket(raw: net.Socket, context: tls.SecureContext): tls.TLSSocket {
-  const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+  const secured = tlsServerSocket(raw, context, "data");
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("TLS handshake timed out")), HANDSHAKE_TIMEOUT_MS);
     timer.unref?.();

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { constants, createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -68,9 +68,9 @@ class TlsControl {
     this.socket.write(cmd + "\r\n");
     return this.read();
   }
-  async startTls(): Promise<tls.TLSSocket> {
+  async startTls(options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
     this.socket.removeAllListeners("data");
-    const secured = tls.connect({ socket: this.socket, rejectUnauthorized: false });
+    const secured = tls.connect({ socket: this.socket, rejectUnauthorized: false, ...options });
     await new Promise((r) => secured.once("secureConnect", r));
     this.socket = secured;
     this.listen(secured);
@@ -100,7 +100,8 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     expect(feat).toContain(" PROT\r\n");
     expect(await c.send("AUTH TLS")).toMatch(/^234/);
     const control = await c.startTls();
-    expect(await c.send("PROT P")).toMatch(/^503/); // PBSZ first
+    // RFC 4217 §9 wants PBSZ first; a PROT without it counts as PBSZ 0, as in vsftpd.
+    expect(await c.send("PROT C")).toMatch(/^200/);
     expect(await c.send("PBSZ 0")).toBe("200 PBSZ=0");
     expect(await c.send("PROT X")).toMatch(/^504/);
     expect(await c.send("PROT S")).toMatch(/^536/);
@@ -140,50 +141,170 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     expect(await c.send("NOOP")).toMatch(/^200/);
     c.socket.destroy();
   });
+
+  /** A control connection, secured (AUTH TLS, PBSZ 0, PROT P) and logged in as alice. */
+  async function protectedLogin(how: tls.ConnectionOptions): Promise<{ c: TlsControl; control: tls.TLSSocket }> {
+    const c = new TlsControl(net.connect(t.port, "127.0.0.1"));
+    expect(await c.read()).toMatch(/^220/);
+    expect(await c.send("AUTH TLS")).toMatch(/^234/);
+    const control = await c.startTls(how);
+    expect(control.getProtocol()).toBe(how.maxVersion);
+    expect(await c.send("PBSZ 0")).toMatch(/^200/);
+    expect(await c.send("PROT P")).toMatch(/^200/);
+    expect(await c.send("USER alice")).toMatch(/^331/);
+    expect(await c.send("PASS secret")).toMatch(/^230/);
+    return { c, control };
+  }
+
+  /**
+   * EPSV, a TLS data connection presenting `session`, RETR: the replies, what came, whether TLS
+   * resumed, and the last session ticket the data connection was given.
+   */
+  async function retrWith(c: TlsControl, session: Buffer | undefined, how: tls.ConnectionOptions) {
+    const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+    const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, session, ...how });
+    data.on("error", () => {});
+    let ticket: Buffer | undefined;
+    data.on("session", (s: Buffer) => (ticket = s));
+    const chunks: Buffer[] = [];
+    data.on("data", (d) => chunks.push(d));
+    const closed = new Promise((r) => data.once("close", r));
+    const reused = await new Promise<boolean>((r) => data.once("secureConnect", () => r(data.isSessionReused())));
+    const replies = [await c.send("RETR secret.txt")];
+    if (replies[0]!.startsWith("150")) replies.push(await c.read());
+    await closed;
+    return { replies: replies.map((r) => r.slice(0, 3)), reused, text: Buffer.concat(chunks).toString(), ticket };
+  }
+
+  const tls13: tls.ConnectionOptions = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" };
+  const tls12: tls.ConnectionOptions = { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" };
+  const flavours: [string, tls.ConnectionOptions][] = [
+    ["TLS 1.3", tls13],
+    ["TLS 1.2, session tickets", tls12],
+    // What curl does: it turns tickets off, and resumes by session id from the server's cache.
+    ["TLS 1.2, session ids", { ...tls12, secureOptions: constants.SSL_OP_NO_TICKET }],
+  ];
+  for (const [flavour, version] of flavours) {
+    it(`a data connection must resume this control connection's TLS session, not another's from the same address (${flavour})`, async () => {
+      const a = await protectedLogin(version);
+      const b = await protectedLogin(version);
+      const ok = { replies: ["150", "226"], reused: true, text: "for your eyes only" };
+      const refused = { replies: ["150", "522"], reused: false, text: "" };
+      try {
+        // A's own session resumes on A's data connection, B's on B's.
+        expect(await retrWith(a.c, a.control.getSession(), version)).toMatchObject(ok);
+        expect(await retrWith(b.c, b.control.getSession(), version)).toMatchObject(ok);
+        // B's session on A's data port (another client behind the same NAT that got there
+        // first): a valid session of this server, but not A's, so a full handshake and 522.
+        const intrusion = await retrWith(a.c, b.control.getSession(), version);
+        expect(intrusion).toMatchObject(refused);
+        // That full handshake may have handed the intruder a ticket in A's keys (TLS 1.2 sends
+        // it within the handshake; TLS 1.3 after it, which the server cuts short here): A's
+        // tickets are void from then on, the intruder's and A's own (A has to reconnect).
+        if (version.maxVersion === "TLSv1.2") expect(intrusion.ticket).toBeDefined();
+        if (intrusion.ticket) expect(await retrWith(a.c, intrusion.ticket, version)).toMatchObject(refused);
+        expect(await retrWith(a.c, a.control.getSession(), version)).toMatchObject(refused);
+        // B goes on.
+        expect(await retrWith(b.c, b.control.getSession(), version)).toMatchObject(ok);
+        expect(await a.c.send("NOOP")).toMatch(/^200/);
+        expect(t.logs.some((l) => l.includes("did not resume this session's TLS session"))).toBe(true);
+      } finally {
+        a.control.destroy();
+        b.control.destroy();
+      }
+    });
+  }
+
+  it("PROT C after PROT P: a clear data connection under a TLS control connection", async () => {
+    const { c, control } = await protectedLogin(tls13);
+    try {
+      expect(await c.send("PROT C")).toMatch(/^200/);
+      const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+      const data = net.connect(port, "127.0.0.1");
+      const chunks: Buffer[] = [];
+      data.on("data", (d) => chunks.push(d));
+      const ended = new Promise((r) => data.on("end", r));
+      await new Promise((r) => data.once("connect", r));
+      expect(await c.send("RETR secret.txt")).toMatch(/^150/);
+      expect(await c.read()).toMatch(/^226/);
+      await ended;
+      expect(Buffer.concat(chunks).toString()).toBe("for your eyes only");
+      // And back to PROT P: protected again, resuming the control session.
+      expect(await c.send("PROT P")).toMatch(/^200/);
+      expect(await retrWith(c, control.getSession(), tls13)).toMatchObject({ replies: ["150", "226"], reused: true, text: "for your eyes only" });
+    } finally {
+      control.destroy();
+    }
+  });
+
+  it("Python ftplib.FTP_TLS.prot_c() alone (PROT C without PBSZ) then a clear download", async () => {
+    const script = `
+import ftplib, ssl, io
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+f = ftplib.FTP_TLS(context=ctx)
+f.connect("127.0.0.1", ${t.port}, timeout=20)
+f.login("alice", "secret")
+print(f.prot_c())
+buf = io.BytesIO(); f.retrbinary("RETR secret.txt", buf.write)
+print(buf.getvalue().decode()); f.quit()
+`;
+    const { stdout } = await run("python3", ["-c", script], { timeout: 30_000 });
+    expect(stdout.trim().split("\n")).toEqual(["200 Data connections will be clear (PROT C).", "for your eyes only"]);
+  });
 });
 
-describe("FTPS with real clients", () => {
-  let t: TestServer;
-  let payload: Buffer;
-  beforeAll(async () => {
-    t = await tlsServer();
-    payload = randomBytes(2 * 1024 * 1024 + 3);
-    await writeFile(path.join(t.root, "payload.bin"), payload);
-  });
-  afterAll(() => t.close());
-  const implicitPort = () => t.server.addresses()[1]!.port;
+for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
+  const v12 = version === "TLSv1.2";
+  // Each client held to the version: the session tickets resumed on data connections differ
+  // (TLS 1.2 sends them within the handshake, TLS 1.3 after it).
+  const curlVersion = v12 ? ["--tls-max", "1.2"] : ["--tlsv1.3"];
+  const lftpVersion = v12 ? ['set ssl:priority "NORMAL:-VERS-TLS1.3"'] : ['set ssl:priority "NORMAL:-VERS-ALL:+VERS-TLS1.3"'];
+  const pythonVersion = v12 ? "TLSv1_2" : "TLSv1_3";
 
-  for (const mode of ["passive", "active"] as const) {
-    // Debian 12's curl 7.88.1 cannot do active-mode FTPS against any server (curl issue #10666,
-    // fixed in 8.x): it accepts the data connection and never starts TLS. lftp and ftplib cover
-    // active FTPS below.
-    if (mode === "passive") it(`curl --ftp-ssl-reqd downloads and uploads (${mode})`, async () => {
-      const active: string[] = [];
-      const out = path.join(t.root, `..`, `curl-${mode}.bin`);
-      await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...active, "-u", "alice:secret", "-o", out, `ftp://127.0.0.1:${t.port}/payload.bin`], { timeout: 30_000 });
-      expect(sha(await readFile(out))).toBe(sha(payload));
-      await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...active, "-u", "alice:secret", "-T", out, `ftp://127.0.0.1:${t.port}/up-curl-${mode}.bin`], { timeout: 30_000 });
-      expect(sha(await readFile(path.join(t.root, `up-curl-${mode}.bin`)))).toBe(sha(payload));
+  describe(`FTPS with real clients (${version})`, () => {
+    let t: TestServer;
+    let payload: Buffer;
+    beforeAll(async () => {
+      t = await tlsServer();
+      payload = randomBytes(2 * 1024 * 1024 + 3);
+      await writeFile(path.join(t.root, "payload.bin"), payload);
     });
+    afterAll(() => t.close());
+    const implicitPort = () => t.server.addresses()[1]!.port;
 
-    it(`lftp with ftp:ssl-force downloads and uploads (${mode})`, async () => {
-      const local = path.join(t.root, "..", `lftp-${mode}.bin`);
-      const script = [
-        "set ssl:verify-certificate no",
-        "set ftp:ssl-force true",
-        "set ftp:ssl-protect-data true",
-        `set ftp:passive-mode ${mode === "passive" ? "on" : "off"}`,
-        `get payload.bin -o ${local}`,
-        `put ${local} -o up-lftp-${mode}.bin`,
-        "bye",
-      ].join("; ");
-      await run("lftp", ["-u", "alice,secret", "-p", String(t.port), "-e", script, "127.0.0.1"], { timeout: 30_000 });
-      expect(sha(await readFile(local))).toBe(sha(payload));
-      expect(sha(await readFile(path.join(t.root, `up-lftp-${mode}.bin`)))).toBe(sha(payload));
-    });
+    for (const mode of ["passive", "active"] as const) {
+      // Debian 12's curl 7.88.1 cannot do active-mode FTPS against any server (curl issue #10666,
+      // fixed in 8.x): it accepts the data connection and never starts TLS. lftp and ftplib cover
+      // active FTPS below.
+      if (mode === "passive") it(`curl --ftp-ssl-reqd downloads and uploads (${mode})`, async () => {
+        const out = path.join(t.root, `..`, `curl-${mode}.bin`);
+        const { stderr } = await run("curl", ["-sS", "-v", "--ftp-ssl-reqd", "-k", ...curlVersion, "-u", "alice:secret", "-o", out, `ftp://127.0.0.1:${t.port}/payload.bin`], { timeout: 30_000 });
+        expect(stderr).toContain(`SSL connection using ${version}`);
+        expect(stderr).toMatch(/SSL re-using session ID/);
+        expect(sha(await readFile(out))).toBe(sha(payload));
+        await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...curlVersion, "-u", "alice:secret", "-T", out, `ftp://127.0.0.1:${t.port}/up-curl-${mode}.bin`], { timeout: 30_000 });
+        expect(sha(await readFile(path.join(t.root, `up-curl-${mode}.bin`)))).toBe(sha(payload));
+      });
 
-    it(`Python ftplib.FTP_TLS with session reuse downloads and uploads (${mode})`, async () => {
-      const script = `
+      it(`lftp with ftp:ssl-force downloads and uploads (${mode})`, async () => {
+        const local = path.join(t.root, "..", `lftp-${mode}.bin`);
+        const script = [
+          "set ssl:verify-certificate no",
+          ...lftpVersion,
+          "set ftp:ssl-force true",
+          "set ftp:ssl-protect-data true",
+          `set ftp:passive-mode ${mode === "passive" ? "on" : "off"}`,
+          `get payload.bin -o ${local}`,
+          `put ${local} -o up-lftp-${mode}.bin`,
+          "bye",
+        ].join("; ");
+        await run("lftp", ["-u", "alice,secret", "-p", String(t.port), "-e", script, "127.0.0.1"], { timeout: 30_000 });
+        expect(sha(await readFile(local))).toBe(sha(payload));
+        expect(sha(await readFile(path.join(t.root, `up-lftp-${mode}.bin`)))).toBe(sha(payload));
+      });
+
+      it(`Python ftplib.FTP_TLS with session reuse downloads and uploads (${mode})`, async () => {
+        const script = `
 import ftplib, ssl, hashlib, io, sys
 class ReusingFTP_TLS(ftplib.FTP_TLS):
     # ftplib does not resume the control session on data connections; servers that require
@@ -194,35 +315,38 @@ class ReusingFTP_TLS(ftplib.FTP_TLS):
             conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
         return conn, size
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.${pythonVersion}
 f = ReusingFTP_TLS(context=ctx)
 f.connect("127.0.0.1", ${t.port}, timeout=20)
 f.login("alice", "secret"); f.prot_p(); f.set_pasv(${mode === "passive" ? "True" : "False"})
 buf = io.BytesIO(); f.retrbinary("RETR payload.bin", buf.write)
 f.storbinary("STOR up-py-${mode}.bin", io.BytesIO(buf.getvalue()))
-print(hashlib.sha256(buf.getvalue()).hexdigest()); f.quit()
+print(f.sock.version()); print(hashlib.sha256(buf.getvalue()).hexdigest()); f.quit()
 `;
-      const { stdout } = await run("python3", ["-c", script], { timeout: 30_000 });
-      expect(stdout.trim()).toBe(sha(payload));
-      expect(sha(await readFile(path.join(t.root, `up-py-${mode}.bin`)))).toBe(sha(payload));
+        const { stdout } = await run("python3", ["-c", script], { timeout: 30_000 });
+        expect(stdout.trim().split("\n")).toEqual([version, sha(payload)]);
+        expect(sha(await readFile(path.join(t.root, `up-py-${mode}.bin`)))).toBe(sha(payload));
+      });
+    }
+
+    it("basic-ftp over explicit TLS (passive)", async () => {
+      const client = new Client(20_000);
+      await client.access({ host: "127.0.0.1", port: t.port, user: "alice", password: "secret", secure: true, secureOptions: { rejectUnauthorized: false, minVersion: version, maxVersion: version } });
+      expect((client.ftp.socket as tls.TLSSocket).getProtocol()).toBe(version);
+      await client.uploadFrom(Readable.from([payload]), "up-basic.bin");
+      const chunks: Buffer[] = [];
+      await client.downloadTo(new Writable({ write: (c, _e, cb) => (chunks.push(c), cb()) }), "up-basic.bin");
+      expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
+      client.close();
     });
-  }
 
-  it("basic-ftp over explicit TLS (passive)", async () => {
-    const client = new Client(20_000);
-    await client.access({ host: "127.0.0.1", port: t.port, user: "alice", password: "secret", secure: true, secureOptions: { rejectUnauthorized: false } });
-    await client.uploadFrom(Readable.from([payload]), "up-basic.bin");
-    const chunks: Buffer[] = [];
-    await client.downloadTo(new Writable({ write: (c, _e, cb) => (chunks.push(c), cb()) }), "up-basic.bin");
-    expect(sha(Buffer.concat(chunks))).toBe(sha(payload));
-    client.close();
+    it("implicit FTPS on its own port (curl ftps://)", async () => {
+      const out = path.join(t.root, "..", "implicit.bin");
+      await run("curl", ["-sS", "-k", ...curlVersion, "-u", "alice:secret", "-o", out, `ftps://127.0.0.1:${implicitPort()}/payload.bin`], { timeout: 30_000 });
+      expect(sha(await readFile(out))).toBe(sha(payload));
+    });
   });
-
-  it("implicit FTPS on its own port (curl ftps://)", async () => {
-    const out = path.join(t.root, "..", "implicit.bin");
-    await run("curl", ["-sS", "-k", "-u", "alice:secret", "-o", out, `ftps://127.0.0.1:${implicitPort()}/payload.bin`], { timeout: 30_000 });
-    expect(sha(await readFile(out))).toBe(sha(payload));
-  });
-});
+}
 
 describe("TLS policy", () => {
   it("a user with requireTls cannot log in in the clear (534), nor use PROT C", async () => {
