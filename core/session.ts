@@ -241,7 +241,9 @@ export class Session {
 
   private async run(line: string): Promise<void> {
     const { verb, arg } = parseCommand(line);
-    this.currentCommand = verb === "PASS" ? "PASS ***" : line;
+    // ABOR, STAT and NOOP answered during a transfer leave the transfer's command showing.
+    const duringTransfer = this.transfer !== null;
+    if (!duringTransfer) this.currentCommand = verb === "PASS" ? "PASS ***" : line;
     try {
       const r = await dispatch(this, verb, arg);
       if (r) this.send(r);
@@ -250,7 +252,8 @@ export class Session {
       this.server.log.error("command failed", { session: this.id, verb, error: err instanceof Error ? err.stack : String(err) });
       this.send(reply(451, "Requested action aborted: local error in processing."));
     } finally {
-      this.currentCommand = null;
+      // A command that started a transfer stays current until the transfer ends (startTransfer).
+      if (!duringTransfer && !this.transfer) this.currentCommand = null;
     }
   }
 

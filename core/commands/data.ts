@@ -18,6 +18,7 @@ async function offerPassive(s: Session): Promise<PassiveListener | Reply> {
     s.server.options.limits.passiveTimeoutMs,
     (foreign) => s.server.log.warn("data connection from a foreign address refused", { session: s.id, ip: s.remoteAddress, foreign }),
     s.prot === "P" && s.tlsContext ? (raw) => secureDataSocket(raw, s.tlsContext!) : undefined,
+    s.account?.fxp === true,
   );
   s.data = { kind: "passive", listener };
   return listener;

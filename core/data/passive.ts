@@ -73,6 +73,8 @@ export class PassiveListener {
     private readonly onForeign?: (address: string) => void,
     /** Turns the accepted socket into what the transfer uses (TLS under PROT P), at once. */
     private readonly upgrade?: (s: net.Socket) => net.Socket,
+    /** Take the first connection from any address (a user with `fxp`: server-to-server transfers). */
+    private readonly allowForeignPeer = false,
   ) {
     server.on("connection", (s) => this.accept(s));
     this.timer = setTimeout(() => this.close(new Error("passive listener timed out")), timeoutMs);
@@ -80,7 +82,7 @@ export class PassiveListener {
   }
 
   private accept(s: net.Socket): void {
-    if (this.socket || this.closed || !sameAddress(s.remoteAddress ?? "", this.peerAddress)) {
+    if (this.socket || this.closed || (!this.allowForeignPeer && !sameAddress(s.remoteAddress ?? "", this.peerAddress))) {
       if (!this.socket && !this.closed) {
         this.rejected++;
         this.onForeign?.(s.remoteAddress ?? "");

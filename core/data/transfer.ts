@@ -152,6 +152,7 @@ export function startTransfer(
       result = { reply: reply(451, "Requested action aborted: local error in processing."), outcome: "error" };
     }
     s.transfer = null;
+    s.currentCommand = null;
     s.lastActivity = Date.now();
     s.send(result.reply);
     if (plan.direction !== "list") {

@@ -159,9 +159,7 @@ describe("data connection security", () => {
     c.close();
   });
 
-  // Fails today: core/data/passive.ts drops every foreign peer, fxp or not (see docs/protocol.md).
-  // Turn into a plain it() once PassiveListener takes an allowForeignPeer flag from PASV/EPSV.
-  it.fails("lets a third address make the passive data connection for a user with fxp", async () => {
+  it("lets a third address make the passive data connection for a user with fxp", async () => {
     const c = await client("fxp");
     await writeFile(path.join(t.root, "fxp.txt"), "to the other server");
     const r = await c.send("PASV");

@@ -75,13 +75,7 @@ describe("GET /api/sessions", () => {
     expect((await client.read()).code).toBe(226);
   });
 
-  /*
-   * Expected to fail until core/session.ts keeps the command line while its transfer runs: today
-   * run() clears currentCommand as soon as the RETR handler has sent 150 and handed the transfer to
-   * the background, so the Command column says "—" for the whole transfer. When the core is fixed,
-   * vitest reports this test as passing unexpectedly: turn `it.fails` into `it`.
-   */
-  it.fails("shows the command that started a running transfer, in the API and on the sessions page", async () => {
+  it("shows the command that started a running transfer, in the API and on the sessions page", async () => {
     web = await startWeb();
     await writeFile(path.join(web.ftp.root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 7));
     const client = await connect("alice");
