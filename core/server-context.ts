@@ -56,6 +56,8 @@ export interface ServerContext {
   /** Disk usage of the homes that have a quota. */
   readonly quotas: HomeUsage;
   findAccount(name: string): Account | undefined;
+  /** Destroys `socket` (already ended) in a while if its peer keeps it open; one timer for all. */
+  linger(socket: import("node:net").Socket): void;
   storageFor(account: Account): Storage;
   permissionsFor(account: Account): PermissionTable;
   sessionsOf(account: string): number;

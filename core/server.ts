@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "./log/logger.ts";
 import { formatXferlogLine, XferLog } from "./log/xferlog.ts";
 import { encodeReply, reply } from "./reply.ts";
 import type { FinishedTransfer, ServerContext, ServerStats } from "./server-context.ts";
-import { Session } from "./session.ts";
+import { newSessionId, Session } from "./session.ts";
 import { TlsCredentials } from "./tls/credentials.ts";
 import { TransferRates } from "./data/throttle.ts";
 import { HomeUsage } from "./storage/quota.ts";
@@ -72,6 +72,8 @@ async function settleWithin(task: () => unknown, budgetMs: number): Promise<null
 }
 
 const RECENT_TRANSFERS = 100;
+/** How long an ended connection may stay open for the client to read our last reply. */
+const LINGER_MS = 2000;
 const SWEEP_MS = 1000;
 
 type PassiveResolver = (clientAddress: string) => string | null | Promise<string | null>;
@@ -110,6 +112,10 @@ export class FtpServer implements ServerContext {
   private sweeper: ReturnType<typeof setInterval> | null = null;
   private passiveResolver: PassiveResolver | null = null;
   private closing = false;
+  /** Connections whose onConnect guards are still deciding: they count toward maxClients. */
+  private pendingConnects = 0;
+  /** Ended sockets the sweep destroys if their peer keeps them open (see linger()). */
+  private readonly lingering = new Map<net.Socket, number>();
 
   constructor(
     public options: ServerOptions,
@@ -258,9 +264,9 @@ export class FtpServer implements ServerContext {
     const ip = plainAddress(socket.remoteAddress ?? "");
     socket.on("error", () => {});
     this.stats.connections++;
-    const refuse = (text: string) => {
-      socket.end(encodeReply(reply(421, text)));
-      setTimeout(() => socket.destroy(), 1000).unref?.();
+    const refuse = (text: string, code = 421) => {
+      socket.end(encodeReply(reply(code, text)));
+      this.linger(socket);
     };
     if (this.closing) return refuse("Server shutting down.");
     if (!this.filter.allows(ip)) {
@@ -268,20 +274,71 @@ export class FtpServer implements ServerContext {
       return refuse("Service not available for your address.");
     }
     const { maxClients, maxSessionsPerIp } = this.options.limits;
-    if (maxClients > 0 && this.sessions.size >= maxClients) return refuse("Too many users connected; try again later.");
+    if (maxClients > 0 && this.sessions.size + this.pendingConnects >= maxClients) return refuse("Too many users connected; try again later.");
     const fromHere = this.perAddress.get(ip) ?? 0;
     if (maxSessionsPerIp > 0 && fromHere >= maxSessionsPerIp) return refuse("Too many connections from your address.");
     this.perAddress.set(ip, fromHere + 1);
-    const session = new Session(this, socket);
+    if (implicitTls) return this.open(new Session(this, socket), ip, true);
+    // The onConnect guards (autoban's ban list) run before a session exists: a refused
+    // connection costs no session object and no timer, only its 421.
+    const info: SessionInfo = {
+      id: newSessionId(),
+      remoteAddress: socket.remoteAddress ?? "",
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? "",
+      localPort: socket.localPort ?? 0,
+      user: null,
+      anonymous: false,
+      secure: false,
+      connectedAt: new Date(),
+    };
+    this.pendingConnects++;
+    void this.host.guard("onConnect", { session: info }).then((denial) => {
+      this.pendingConnects--;
+      if (denial || socket.destroyed) {
+        this.releaseAddress(ip);
+        if (denial) refuse(denial.text, denial.code);
+        else socket.destroy();
+        this.host.notify("onDisconnect", { session: info, reason: denial ? `refused with ${denial.code}` : "client closed the connection" });
+        return;
+      }
+      this.open(new Session(this, socket, info), ip, false);
+    });
+  }
+
+  /** A session whose connection passed the checks: registered, then greeted. */
+  private open(session: Session, ip: string, implicitTls: boolean): void {
     if (implicitTls) session.startedSecure(this.tls!.context);
     this.sessions.add(session);
     if (this.options.log.events.includes("connect")) this.log.info("connect", { session: session.id, ip });
-    void session.start();
+    // Implicit FTPS: the guards run inside the TLS session, so a refusal reaches the client.
+    void session.start(implicitTls);
+  }
+
+  private releaseAddress(ip: string): void {
+    const n = (this.perAddress.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(ip);
+    else this.perAddress.set(ip, n);
+  }
+
+  /**
+   * A socket we ended: destroyed by the sweep once LINGER_MS passed, should the peer keep its
+   * side open. Closing at once could reset the connection before the client read our last reply.
+   */
+  linger(socket: net.Socket): void {
+    if (socket.destroyed || this.lingering.has(socket)) return;
+    this.lingering.set(socket, Date.now());
+    socket.once("close", () => this.lingering.delete(socket));
   }
 
   /** One timer for all sessions: login timeout and idle timeout (421, then close). */
   private sweep(): void {
     const now = Date.now();
+    for (const [socket, since] of this.lingering) {
+      if (now - since < LINGER_MS) break; // in insertion order: the rest are younger
+      this.lingering.delete(socket);
+      socket.destroy();
+    }
     const { loginTimeoutMs, idleTimeoutMs, dataTimeoutMs } = this.options.limits;
     for (const s of this.sessions) {
       const t = s.transfer;
@@ -390,9 +447,7 @@ export class FtpServer implements ServerContext {
   sessionEnded(session: Session, reason: string): void {
     if (!this.sessions.delete(session)) return;
     const ip = plainAddress(session.remoteAddress);
-    const n = (this.perAddress.get(ip) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(ip);
-    else this.perAddress.set(ip, n);
+    this.releaseAddress(ip);
     if (this.options.log.events.includes("disconnect")) this.log.info("disconnect", { session: session.id, ip, reason });
     this.host.notify("onDisconnect", { session: session.info(), reason });
   }
@@ -439,6 +494,9 @@ export class FtpServer implements ServerContext {
       goodbye(s);
       s.socket.destroy();
     }
+    // The sweep no longer runs: what lingers goes now (the listeners' close waits for them).
+    for (const socket of this.lingering.keys()) socket.destroy();
+    this.lingering.clear();
     await Promise.all([this.host.close(), ...closed]);
     await this.xferlog?.close();
   }

@@ -35,10 +35,15 @@ export type DataTarget = { kind: "passive"; listener: PassiveListener } | { kind
 /** Stands in the command queue for a line that was too long, so its 500 comes in its turn. */
 const OVERLONG = Symbol("overlong line");
 
+/** A session's id: 12 hex digits, unique enough to tell sessions apart in logs. */
+export function newSessionId(): string {
+  return randomBytes(6).toString("hex");
+}
+
 /** Everything one control connection knows. */
 export class Session {
-  readonly id = randomBytes(6).toString("hex");
-  readonly connectedAt = new Date();
+  readonly id: string;
+  readonly connectedAt: Date;
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly localAddress: string;
@@ -86,7 +91,11 @@ export class Session {
   constructor(
     readonly server: ServerContext,
     public socket: net.Socket,
+    /** What the onConnect guards were shown, when they ran before the session existed. */
+    admitted?: SessionInfo,
   ) {
+    this.id = admitted?.id ?? newSessionId();
+    this.connectedAt = admitted?.connectedAt ?? new Date();
     this.remoteAddress = socket.remoteAddress ?? "";
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = socket.localAddress ?? "";
@@ -111,15 +120,17 @@ export class Session {
     };
   }
 
-  /** Greets the client (after the onConnect guards) and starts reading commands. */
-  async start(): Promise<void> {
+  /** Greets the client, after the onConnect guards when `guard` (else they ran already), and starts reading commands. */
+  async start(guard: boolean): Promise<void> {
     this.socket.setNoDelay(true);
     this.watch(this.socket);
-    const denial = await this.server.host.guard("onConnect", { session: this.info() });
-    if (this.closed) return;
-    if (denial) {
-      this.send({ code: denial.code, lines: [denial.text], close: true });
-      return;
+    if (guard) {
+      const denial = await this.server.host.guard("onConnect", { session: this.info() });
+      if (this.closed) return;
+      if (denial) {
+        this.send({ code: denial.code, lines: [denial.text], close: true });
+        return;
+      }
     }
     // A banner from a YAML block scalar ends in a newline, and may use CRLF: neither is a line.
     this.send(reply(220, ...this.server.options.banner.trimEnd().split(/\r\n|\r|\n/)));
@@ -281,7 +292,7 @@ export class Session {
     this.clearData();
     if (!this.socket.destroyed) {
       this.socket.end();
-      setTimeout(() => this.socket.destroy(), 2000).unref?.();
+      this.server.linger(this.socket);
     }
     this.server.sessionEnded(this, reason);
   }

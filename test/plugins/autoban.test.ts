@@ -1,3 +1,5 @@
+import { createHook } from "node:async_hooks";
+import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import autoban, { type AutobanApi, type BanView } from "../../plugins/autoban/index.ts";
 import { AddressKeys } from "../../plugins/autoban/address-key.ts";
@@ -111,6 +113,45 @@ describe("autoban over real sockets", () => {
       expect((await c.read()).code).toBe(421);
     }
     expect(api(t).tracked()).toEqual(before);
+  });
+
+  it("refuses a banned address before any session exists, with no timer per attempt", async () => {
+    const t = await serve({ maxConnections: 5, connectionWindow: 10, banTime: 60 });
+    await hammerConnections(t);
+    expect(api(t).isBanned("127.0.0.1")).toBe(true);
+    await sleep(2500); // the hammering's own sockets are swept
+    const sessionsBefore = t.server.sessionInfos().length;
+    // Raw sockets and no timers on the client side: every Timeout created now is the server's.
+    let timeouts = 0;
+    let sessionsSeen = 0;
+    const hook = createHook({
+      init(_id, type) {
+        if (type === "Timeout") timeouts++;
+      },
+    }).enable();
+    try {
+      for (let i = 0; i < 200; i++) {
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = net.connect(t.port, "127.0.0.1");
+          let text = "";
+          socket.on("data", (d) => {
+            text += d;
+            if (text.includes("\r\n")) {
+              sessionsSeen = Math.max(sessionsSeen, t.server.sessionInfos().length - sessionsBefore);
+              socket.destroy();
+              resolve(text);
+            }
+          });
+          socket.once("error", reject);
+        });
+        expect(reply).toMatch(/^421 .*banned until/);
+      }
+    } finally {
+      hook.disable();
+    }
+    expect(sessionsSeen).toBe(0);
+    // The server's one sweep timer may be re-armed; 200 attempts must not mean 200 timers.
+    expect(timeouts).toBeLessThan(5);
   });
 
   it("keeps a ban across a restart, and a ban ends on time", async () => {
