@@ -40,16 +40,24 @@ export const Code = {
   NotImplemented: 502,
   BadSequence: 503,
   NotImplementedForParam: 504,
+  /** RFC 4217 §10: the data connection needs PROT P under the TLS policy. */
+  ProtSettingRefused: 521,
   /** RFC 2428 §2 */
   NetworkProtocolNotSupported: 522,
+  /** vsftpd's answer when a PROT P data connection does not resume the control TLS session. */
+  TlsSessionReuseRequired: 522,
   NotLoggedIn: 530,
   NeedAccountForStoring: 532,
   /** RFC 4217 §9 */
   PolicyRequiresTls: 534,
+  /** RFC 2228 §4: the PROT level asked for is not supported. */
+  ProtLevelNotSupported: 536,
   ActionNotTaken: 550,
   PageTypeUnknown: 551,
   ExceededStorage: 552,
   FileNameNotAllowed: 553,
+  /** RFC 3659 §5.4: REST offset beyond the end of the file. */
+  InvalidRestParameter: 554,
 } as const;
 
 export type ReplyCode = (typeof Code)[keyof typeof Code];

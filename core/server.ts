@@ -1,3 +1,4 @@
+import { Code } from "./codes.ts";
 import dns from "node:dns/promises";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
@@ -264,7 +265,7 @@ export class FtpServer implements ServerContext {
     const ip = plainAddress(socket.remoteAddress ?? "");
     socket.on("error", () => {});
     this.stats.connections++;
-    const refuse = (text: string, code = 421) => {
+    const refuse = (text: string, code: number = Code.ServiceNotAvailable) => {
       socket.end(encodeReply(reply(code, text)));
       this.linger(socket);
     };
@@ -354,9 +355,9 @@ export class FtpServer implements ServerContext {
         continue;
       }
       if (!s.loggedIn && loginTimeoutMs > 0 && now - s.connectedAt.getTime() > loginTimeoutMs) {
-        s.send({ code: 421, lines: ["Login timed out; closing control connection."], close: true });
+        s.send({ code: Code.ServiceNotAvailable, lines: ["Login timed out; closing control connection."], close: true });
       } else if (idleTimeoutMs > 0 && now - s.lastActivity > idleTimeoutMs) {
-        s.send({ code: 421, lines: ["Idle timeout; closing control connection."], close: true });
+        s.send({ code: Code.ServiceNotAvailable, lines: ["Idle timeout; closing control connection."], close: true });
       }
     }
   }
@@ -477,7 +478,7 @@ export class FtpServer implements ServerContext {
     this.closing = true;
     if (this.sweeper) clearInterval(this.sweeper);
     const closed = this.listeners.map((l) => new Promise<void>((r) => l.close(() => r())));
-    const goodbye = (s: Session) => s.send({ code: 421, lines: ["Server shutting down."], close: true });
+    const goodbye = (s: Session) => s.send({ code: Code.ServiceNotAvailable, lines: ["Server shutting down."], close: true });
     const running: Promise<void>[] = [];
     for (const s of this.sessions) {
       const t = s.transfer;
@@ -533,7 +534,7 @@ export class FtpServer implements ServerContext {
       if (!s.account) continue;
       const account = this.findAccount(s.account.name);
       if (!account || !account.enabled) {
-        s.send({ code: 421, lines: ["Your account was removed or disabled."], close: true });
+        s.send({ code: Code.ServiceNotAvailable, lines: ["Your account was removed or disabled."], close: true });
         continue;
       }
       s.account = account;

@@ -1,3 +1,4 @@
+import { Code } from "./codes.ts";
 import { randomBytes } from "node:crypto";
 import type net from "node:net";
 import type tls from "node:tls";
@@ -133,7 +134,7 @@ export class Session {
       }
     }
     // A banner from a YAML block scalar ends in a newline, and may use CRLF: neither is a line.
-    this.send(reply(220, ...this.server.options.banner.trimEnd().split(/\r\n|\r|\n/)));
+    this.send(reply(Code.ServiceReady, ...this.server.options.banner.trimEnd().split(/\r\n|\r|\n/)));
     this.socket.on("data", this.onData);
     this.socket.on("drain", this.throttle);
   }
@@ -166,7 +167,7 @@ export class Session {
     const own = sessionContext(context);
     const raw = this.socket;
     raw.off("data", this.onData);
-    raw.write(encodeReply(reply(234, "AUTH TLS successful; start the TLS handshake.")));
+    raw.write(encodeReply(reply(Code.SecurityExchangeDone, "AUTH TLS successful; start the TLS handshake.")));
     this.queue = [];
     this.framer = new LineFramer(2048);
     const secured = tlsServerSocket(raw, own, "control");
@@ -226,7 +227,7 @@ export class Session {
           continue;
         }
         const line = this.queue.shift()!;
-        if (line === OVERLONG) this.send(reply(500, "Command line too long."));
+        if (line === OVERLONG) this.send(reply(Code.SyntaxError, "Command line too long."));
         else await this.run(line);
         this.throttle();
       }
@@ -261,7 +262,7 @@ export class Session {
     } catch (err) {
       // A crashing handler costs this command a 451, never the server.
       this.server.log.error("command failed", { session: this.id, verb, error: err instanceof Error ? err.stack : String(err) });
-      this.send(reply(451, "Requested action aborted: local error in processing."));
+      this.send(reply(Code.LocalError, "Requested action aborted: local error in processing."));
     } finally {
       // A command that started a transfer stays current until the transfer ends (startTransfer).
       if (!duringTransfer && !this.transfer) this.currentCommand = null;

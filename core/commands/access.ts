@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import type { Permission } from "../auth/types.ts";
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
@@ -18,14 +19,14 @@ export function pathOf(s: Session, arg: string): string {
   try {
     return resolvePath(s.cwd, arg);
   } catch {
-    throw new Refusal(reply(553, "File name not allowed."));
+    throw new Refusal(reply(Code.FileNameNotAllowed, "File name not allowed."));
   }
 }
 
 /** `path` resolved, and `perm` checked on the folder that holds it (or on it, for `on: "self"`). */
 export function authorize(s: Session, perm: Permission, path: string, on: "parent" | "self" = "parent"): void {
   const dir = on === "parent" ? parentOf(path) : path;
-  if (!s.permissions!.can(perm, dir)) throw new Refusal(reply(550, "Permission denied."));
+  if (!s.permissions!.can(perm, dir)) throw new Refusal(reply(Code.ActionNotTaken, "Permission denied."));
 }
 
 export function can(s: Session, perm: Permission, dir: string): boolean {

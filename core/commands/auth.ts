@@ -1,4 +1,5 @@
 // RFC 959 §4.1.1: access control commands — USER, PASS, ACCT, REIN, QUIT.
+import { Code } from "../codes.ts";
 import { AddressMatcher } from "../auth/address-filter.ts";
 import { randomBytes } from "node:crypto";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
@@ -9,24 +10,24 @@ import type { Session } from "../session.ts";
 export function USER(s: Session, arg: string): Reply {
   if (s.loggedIn) {
     // A new USER starts a new login, as vsftpd and FileZilla allow after REIN; refuse mid-session.
-    return reply(530, "Already logged in; use REIN to change user.");
+    return reply(Code.NotLoggedIn, "Already logged in; use REIN to change user.");
   }
   const name = arg.trim();
   const account = s.server.findAccount(name);
   if (!s.secure && s.tlsRequiredFor(account)) {
     // Refused before the password crosses the network in the clear.
-    return reply(534, "Policy requires TLS for this login: use AUTH TLS first.");
+    return reply(Code.PolicyRequiresTls, "Policy requires TLS for this login: use AUTH TLS first.");
   }
   s.pendingUser = name;
-  if (account?.anonymous) return reply(331, "Anonymous login ok, send your e-mail address as password.");
+  if (account?.anonymous) return reply(Code.NeedPassword, "Anonymous login ok, send your e-mail address as password.");
   // The same answer for unknown users, so names cannot be probed.
-  return reply(331, `Password required for ${name}.`);
+  return reply(Code.NeedPassword, `Password required for ${name}.`);
 }
 
 export async function PASS(s: Session, arg: string): Promise<Reply | void> {
-  if (s.loggedIn) return reply(230, "Already logged in.");
+  if (s.loggedIn) return reply(Code.LoggedIn, "Already logged in.");
   const name = s.pendingUser;
-  if (name === null) return reply(503, "Login with USER first.");
+  if (name === null) return reply(Code.BadSequence, "Login with USER first.");
   s.pendingUser = null;
   const denial = await s.server.host.guard("onLogin", { session: s.info(), user: name });
   if (s.closed) return;
@@ -41,7 +42,7 @@ export async function PASS(s: Session, arg: string): Promise<Reply | void> {
   const limit = account!.maxSessions || s.server.options.limits.maxSessionsPerUser;
   if (limit > 0 && s.server.sessionsOf(account!.name) >= limit) {
     loginResult(s, name, false, "limit");
-    return { code: 421, lines: ["Too many users logged in to the same account; try again later."], close: true };
+    return { code: Code.ServiceNotAvailable, lines: ["Too many users logged in to the same account; try again later."], close: true };
   }
   s.account = account!;
   s.storage = s.server.storageFor(account!);
@@ -49,7 +50,7 @@ export async function PASS(s: Session, arg: string): Promise<Reply | void> {
   s.cwd = "/";
   s.loginFailures = 0;
   loginResult(s, account!.name, true);
-  return reply(230, account!.anonymous ? "Anonymous access granted, restrictions apply." : `User ${account!.name} logged in.`);
+  return reply(Code.LoggedIn, account!.anonymous ? "Anonymous access granted, restrictions apply." : `User ${account!.name} logged in.`);
 }
 
 async function checkLogin(s: Session, account: Account | undefined, password: string): Promise<string | null> {
@@ -69,8 +70,8 @@ function refuse(s: Session, name: string, reason: string): Reply {
   s.loginFailures++;
   loginResult(s, name, false, reason);
   const max = s.server.options.limits.maxLoginFailures;
-  if (max > 0 && s.loginFailures >= max) return { code: 530, lines: ["Login incorrect; too many failures, goodbye."], close: true };
-  return reply(530, "Login incorrect.");
+  if (max > 0 && s.loginFailures >= max) return { code: Code.NotLoggedIn, lines: ["Login incorrect; too many failures, goodbye."], close: true };
+  return reply(Code.NotLoggedIn, "Login incorrect.");
 }
 
 function loginResult(s: Session, user: string, ok: boolean, reason?: string): void {
@@ -85,16 +86,16 @@ function loginResult(s: Session, user: string, ok: boolean, reason?: string): vo
 }
 
 export function ACCT(): Reply {
-  return reply(502, "ACCT not implemented; no account is needed.");
+  return reply(Code.NotImplemented, "ACCT not implemented; no account is needed.");
 }
 
 export function REIN(s: Session): Reply {
   s.logout();
-  return reply(220, "Service ready for new user.");
+  return reply(Code.ServiceReady, "Service ready for new user.");
 }
 
 export function QUIT(s: Session): Reply {
-  return { code: 221, lines: [s.server.options.goodbye || "Goodbye."], close: true };
+  return { code: Code.ClosingControl, lines: [s.server.options.goodbye || "Goodbye."], close: true };
 }
 
 // A hash of a random password, made once: unknown users are checked against it.

@@ -1,4 +1,5 @@
 // RFC 959 §4.1.2 (PORT, PASV) and RFC 2428 (EPRT, EPSV): preparing the data connection.
+import { Code } from "../codes.ts";
 import net from "node:net";
 import { encodeHostPort, parseEprt, parseHostPort, plainAddress, sameAddress } from "../data/address.ts";
 import { PassiveListener } from "../data/passive.ts";
@@ -9,7 +10,7 @@ import type { Session } from "../session.ts";
 async function offerPassive(s: Session): Promise<PassiveListener | Reply> {
   s.clearData();
   const listening = await s.server.pool.listen(plainAddress(s.localAddress) || "0.0.0.0");
-  if (!listening) return reply(425, "No passive port free; try again shortly.");
+  if (!listening) return reply(Code.CantOpenData, "No passive port free; try again shortly.");
   const listener = new PassiveListener(
     listening.server,
     listening.port,
@@ -25,58 +26,58 @@ async function offerPassive(s: Session): Promise<PassiveListener | Reply> {
 }
 
 export async function PASV(s: Session): Promise<Reply> {
-  if (s.epsvAll) return reply(503, "PASV not allowed after EPSV ALL.");
+  if (s.epsvAll) return reply(Code.BadSequence, "PASV not allowed after EPSV ALL.");
   const address = await s.server.passiveAddressFor(s);
-  if (!net.isIPv4(address)) return reply(425, "PASV needs an IPv4 address; use EPSV.");
+  if (!net.isIPv4(address)) return reply(Code.CantOpenData, "PASV needs an IPv4 address; use EPSV.");
   const offer = await offerPassive(s);
   if (!(offer instanceof PassiveListener)) return offer;
-  return reply(227, `Entering Passive Mode (${encodeHostPort(address, offer.port)}).`);
+  return reply(Code.EnteringPassive, `Entering Passive Mode (${encodeHostPort(address, offer.port)}).`);
 }
 
 export async function EPSV(s: Session, arg: string): Promise<Reply> {
   const a = arg.trim().toUpperCase();
   if (a === "ALL") {
     s.epsvAll = true;
-    return reply(200, "EPSV ALL ok: only EPSV from now on.");
+    return reply(Code.CommandOkay, "EPSV ALL ok: only EPSV from now on.");
   }
   const family = net.isIPv6(plainAddress(s.localAddress)) ? "2" : "1";
   if (a !== "" && a !== family) {
-    return reply(522, `Network protocol not supported, use (${family}).`);
+    return reply(Code.NetworkProtocolNotSupported, `Network protocol not supported, use (${family}).`);
   }
   const offer = await offerPassive(s);
   if (!(offer instanceof PassiveListener)) return offer;
-  return reply(229, `Entering Extended Passive Mode (|||${offer.port}|).`);
+  return reply(Code.EnteringExtendedPassive, `Entering Extended Passive Mode (|||${offer.port}|).`);
 }
 
 /** The FTP bounce attack (RFC 2577 §3): data goes only to the control peer, on a port ≥ 1024. */
 function activeTargetRefusal(s: Session, host: string, port: number): Reply | null {
-  if (port < 1024) return reply(504, "Refusing to connect to a privileged port.");
+  if (port < 1024) return reply(Code.NotImplementedForParam, "Refusing to connect to a privileged port.");
   if (!sameAddress(host, s.remoteAddress) && !s.account?.fxp) {
-    return reply(504, "Refusing to connect to an address other than yours.");
+    return reply(Code.NotImplementedForParam, "Refusing to connect to an address other than yours.");
   }
   return null;
 }
 
 export function PORT(s: Session, arg: string): Reply {
-  if (s.epsvAll) return reply(503, "PORT not allowed after EPSV ALL.");
+  if (s.epsvAll) return reply(Code.BadSequence, "PORT not allowed after EPSV ALL.");
   const target = parseHostPort(arg);
-  if (!target) return reply(501, "Syntax: PORT h1,h2,h3,h4,p1,p2");
-  if (net.isIPv6(plainAddress(s.remoteAddress)) && !s.account?.fxp) return reply(522, "Network protocol not supported, use (2).");
+  if (!target) return reply(Code.SyntaxErrorArgs, "Syntax: PORT h1,h2,h3,h4,p1,p2");
+  if (net.isIPv6(plainAddress(s.remoteAddress)) && !s.account?.fxp) return reply(Code.NetworkProtocolNotSupported, "Network protocol not supported, use (2).");
   const refusal = activeTargetRefusal(s, target.host, target.port);
   if (refusal) return refusal;
   s.clearData();
   s.data = { kind: "active", host: target.host, port: target.port };
-  return reply(200, "PORT command successful. Consider using PASV.");
+  return reply(Code.CommandOkay, "PORT command successful. Consider using PASV.");
 }
 
 export function EPRT(s: Session, arg: string): Reply {
-  if (s.epsvAll) return reply(503, "EPRT not allowed after EPSV ALL.");
+  if (s.epsvAll) return reply(Code.BadSequence, "EPRT not allowed after EPSV ALL.");
   const target = parseEprt(arg);
-  if (target === "bad-family") return reply(522, "Network protocol not supported, use (1,2).");
-  if (!target) return reply(501, "Syntax: EPRT |proto|address|port|");
+  if (target === "bad-family") return reply(Code.NetworkProtocolNotSupported, "Network protocol not supported, use (1,2).");
+  if (!target) return reply(Code.SyntaxErrorArgs, "Syntax: EPRT |proto|address|port|");
   const refusal = activeTargetRefusal(s, target.host, target.port);
   if (refusal) return refusal;
   s.clearData();
   s.data = { kind: "active", host: target.host, port: target.port };
-  return reply(200, "EPRT command successful.");
+  return reply(Code.CommandOkay, "EPRT command successful.");
 }

@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
 import { COMMANDS } from "./table.ts";
@@ -29,11 +30,11 @@ export async function dispatch(s: Session, verb: string, arg: string): Promise<R
     const line = verb === "PASS" || /^PASS\s/.test(verb) ? "PASS ***" : `${verb} ${arg}`.trim();
     s.server.log.debug("command", { session: s.id, line });
   }
-  if (!spec) return reply(500, `${sanitize(verb)} not understood.`);
+  if (!spec) return reply(Code.SyntaxError, `${sanitize(verb)} not understood.`);
   // RFC 959 §4.1.3: RNTO must come right after RNFR.
   if (verb !== "RNTO" && verb !== "RNFR") s.renameFrom = null;
-  if (spec.login && !s.loggedIn) return reply(530, "Please log in with USER and PASS first.");
-  if (spec.needsArg && arg.trim() === "") return reply(501, `Syntax: ${spec.help}`);
+  if (spec.login && !s.loggedIn) return reply(Code.NotLoggedIn, "Please log in with USER and PASS first.");
+  if (spec.needsArg && arg.trim() === "") return reply(Code.SyntaxErrorArgs, `Syntax: ${spec.help}`);
   const denial = await s.server.host.guard("onCommand", {
     session: s.info(),
     verb,

@@ -1,5 +1,6 @@
 // RFC 959 §4.1.3 (DELE, RNFR, RNTO, REST), RFC 3659 §3-§5 (MDTM, SIZE, REST STREAM),
 // draft-somers-ftp-mfxx (MFMT).
+import { Code } from "../codes.ts";
 import { formatMdtm, parseMdtmTime } from "../list/format.ts";
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
@@ -18,7 +19,7 @@ export function DELE(s: Session, arg: string): Promise<Reply | void> {
     if (gone?.type === "file") s.server.quotas.removed(home, gone.size);
     logEvent(s, "delete", path);
     s.server.host.notify("onFileEvent", { session: s.info(), action: "deleted", path });
-    return reply(250, "File deleted.");
+    return reply(Code.FileActionOkay, "File deleted.");
   });
 }
 
@@ -27,9 +28,9 @@ export function RNFR(s: Session, arg: string): Promise<Reply | void> {
     const path = pathOf(s, arg);
     authorize(s, "rename", path);
     await storageOf(s).stat(path);
-    if (path === "/") throw new Refusal(reply(550, "Permission denied."));
+    if (path === "/") throw new Refusal(reply(Code.ActionNotTaken, "Permission denied."));
     s.renameFrom = path;
-    return reply(350, "Ready for RNTO.");
+    return reply(Code.PendingFurtherInfo, "Ready for RNTO.");
   });
 }
 
@@ -37,11 +38,11 @@ export function RNTO(s: Session, arg: string): Promise<Reply | void> {
   return guarded(async () => {
     const from = s.renameFrom;
     s.renameFrom = null;
-    if (!from) return reply(503, "Bad sequence of commands: RNFR first.");
+    if (!from) return reply(Code.BadSequence, "Bad sequence of commands: RNFR first.");
     const to = pathOf(s, arg);
     authorize(s, "rename", to);
-    if (to === from) return reply(250, "Rename successful.");
-    if (to.startsWith(from + "/")) return reply(553, "Cannot move a folder into itself.");
+    if (to === from) return reply(Code.FileActionOkay, "Rename successful.");
+    if (to.startsWith(from + "/")) return reply(Code.FileNameNotAllowed, "Cannot move a folder into itself.");
     // Renaming over an existing file would delete it: that needs the delete right too.
     const existing = await storageOf(s).stat(to).catch(() => null);
     if (existing) {
@@ -52,7 +53,7 @@ export function RNTO(s: Session, arg: string): Promise<Reply | void> {
     if (existing?.type === "file") s.server.quotas.removed(s.account!.home, existing.size);
     logEvent(s, "rename", to, { from });
     s.server.host.notify("onFileEvent", { session: s.info(), action: "renamed", path: to, from });
-    return reply(250, "Rename successful.");
+    return reply(Code.FileActionOkay, "Rename successful.");
   });
 }
 
@@ -61,10 +62,10 @@ export function SIZE(s: Session, arg: string): Promise<Reply | void> {
     const path = pathOf(s, arg);
     authorize(s, "list", path);
     const entry = await storageOf(s).stat(path);
-    if (entry.type !== "file") return reply(550, "Not a regular file.");
+    if (entry.type !== "file") return reply(Code.ActionNotTaken, "Not a regular file.");
     // RFC 3659 §4: in TYPE A the size is the transfer size, which we do not compute; vsftpd and
     // proFTPd report the stored size, which is what every client expects.
-    return reply(213, String(entry.size));
+    return reply(Code.FileStatus, String(entry.size));
   });
 }
 
@@ -73,8 +74,8 @@ export function MDTM(s: Session, arg: string): Promise<Reply | void> {
     const path = pathOf(s, arg);
     authorize(s, "list", path);
     const entry = await storageOf(s).stat(path);
-    if (entry.type !== "file") return reply(550, "Not a regular file.");
-    return reply(213, formatMdtm(entry.mtime));
+    if (entry.type !== "file") return reply(Code.ActionNotTaken, "Not a regular file.");
+    return reply(Code.FileStatus, formatMdtm(entry.mtime));
   });
 }
 
@@ -83,18 +84,18 @@ export function MFMT(s: Session, arg: string): Promise<Reply | void> {
   return guarded(async () => {
     const m = /^(\S+) (.+)$/.exec(arg);
     const when = m ? parseMdtmTime(m[1]!) : null;
-    if (!m || !when) return reply(501, "Syntax: MFMT YYYYMMDDHHMMSS path");
+    if (!m || !when) return reply(Code.SyntaxErrorArgs, "Syntax: MFMT YYYYMMDDHHMMSS path");
     const path = pathOf(s, m[2]!);
     authorize(s, "write", path);
     await storageOf(s).setMtime(path, when);
-    return reply(213, `Modify=${formatMdtm(when)}; ${path}`);
+    return reply(Code.FileStatus, `Modify=${formatMdtm(when)}; ${path}`);
   });
 }
 
 /** REST n: the next RETR/STOR starts at byte n (RFC 3659 §5, stream mode). */
 export function REST(s: Session, arg: string): Reply {
   const text = arg.trim();
-  if (!/^\d{1,15}$/.test(text)) return reply(501, "REST needs a byte offset.");
+  if (!/^\d{1,15}$/.test(text)) return reply(Code.SyntaxErrorArgs, "REST needs a byte offset.");
   s.restOffset = Number(text);
-  return reply(350, `Restarting at ${s.restOffset}. Send STOR or RETR to initiate transfer.`);
+  return reply(Code.PendingFurtherInfo, `Restarting at ${s.restOffset}. Send STOR or RETR to initiate transfer.`);
 }

@@ -1,6 +1,7 @@
 // draft-bryan-ftpext-hash-02 (HASH, OPTS HASH, the FEAT line), and the older XCRC, XMD5, XSHA1,
 // XSHA256 that Serv-U, GlobalSCAPE and FileZilla Server answer: checksums of stored files, so a
 // client can check an upload without downloading it again.
+import { Code } from "../codes.ts";
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
 import { HASH_ALGORITHMS, hashFile, type HashAlgorithm } from "../storage/checksum.ts";
@@ -14,18 +15,18 @@ export function hashFeature(s: Session): string {
 /** OPTS HASH [algorithm]: names the algorithm in use, or selects another for HASH. */
 export function optsHash(s: Session, value: string): Reply {
   const wanted = value.trim().toUpperCase();
-  if (wanted === "") return reply(200, s.hashAlgorithm);
+  if (wanted === "") return reply(Code.CommandOkay, s.hashAlgorithm);
   const algorithm = HASH_ALGORITHMS.find((a) => a === wanted);
-  if (!algorithm) return reply(504, `Unknown hash algorithm; use one of ${HASH_ALGORITHMS.join(", ")}.`);
+  if (!algorithm) return reply(Code.NotImplementedForParam, `Unknown hash algorithm; use one of ${HASH_ALGORITHMS.join(", ")}.`);
   s.hashAlgorithm = algorithm;
-  return reply(200, algorithm);
+  return reply(Code.CommandOkay, algorithm);
 }
 
 /** HASH path → `213 <algorithm> <start>-<end> <hex> <path>`, over the whole file (end exclusive). */
 export function HASH(s: Session, arg: string): Promise<Reply | void> {
   return guarded(async () => {
     const { start, end, hex } = await checksum(s, arg, s.hashAlgorithm, 0, null);
-    return reply(213, `${s.hashAlgorithm} ${start}-${end} ${hex} ${arg}`);
+    return reply(Code.FileStatus, `${s.hashAlgorithm} ${start}-${end} ${hex} ${arg}`);
   });
 }
 
@@ -40,7 +41,7 @@ function checksumCommand(algorithm: HashAlgorithm) {
     guarded(async () => {
       const { name, start, end } = await checksumArgs(s, arg);
       const { hex } = await checksum(s, name, algorithm, start, end);
-      return reply(250, hex);
+      return reply(Code.FileActionOkay, hex);
     });
 }
 
@@ -59,7 +60,7 @@ async function checksumArgs(s: Session, arg: string): Promise<{ name: string; st
   const name = quoted ? ranged[1]!.replaceAll('""', '"') : ranged[1]!;
   const start = ranged[2] === undefined ? 0 : Number(ranged[2]);
   const end = ranged[3] === undefined ? null : Number(ranged[3]);
-  if (end !== null && end < start) throw new Refusal(reply(501, "The range ends before it starts."));
+  if (end !== null && end < start) throw new Refusal(reply(Code.SyntaxErrorArgs, "The range ends before it starts."));
   return { name, start, end };
 }
 
@@ -68,14 +69,14 @@ async function checksum(s: Session, name: string, algorithm: HashAlgorithm, star
   const path = pathOf(s, name);
   authorize(s, "read", path);
   const entry = await storageOf(s).stat(path);
-  if (entry.type !== "file") throw new Refusal(reply(550, "Not a regular file."));
+  if (entry.type !== "file") throw new Refusal(reply(Code.ActionNotTaken, "Not a regular file."));
   const last = Math.min(end ?? entry.size, entry.size);
-  if (start > last) throw new Refusal(reply(501, `The range starts beyond the end of the file (${entry.size} bytes).`));
+  if (start > last) throw new Refusal(reply(Code.SyntaxErrorArgs, `The range starts beyond the end of the file (${entry.size} bytes).`));
   const cap = s.server.options.limits.maxHashSize;
   if (cap > 0 && last - start > cap) {
-    throw new Refusal(reply(552, `File too large to hash: ${last - start} bytes, over this server's limit of ${cap} (limits.maxHashSize).`));
+    throw new Refusal(reply(Code.ExceededStorage, `File too large to hash: ${last - start} bytes, over this server's limit of ${cap} (limits.maxHashSize).`));
   }
   const { hex, bytes } = await hashFile(storageOf(s), path, start, last, algorithm, () => s.closed);
-  if (bytes < last - start) throw new Refusal(reply(450, "The file changed while it was hashed; try again."));
+  if (bytes < last - start) throw new Refusal(reply(Code.FileUnavailable, "The file changed while it was hashed; try again."));
   return { start, end: last, hex };
 }

@@ -1,4 +1,5 @@
 // RFC 959 §4.1.3 (LIST, NLST, STAT) and RFC 3659 §7 (MLST, MLSD).
+import { Code } from "../codes.ts";
 import type net from "node:net";
 import type { Permission } from "../auth/types.ts";
 import { openDataConnection, protectData, DataConnectionError, releaseAfterSending, startTransfer, transferFailure } from "../data/transfer.ts";
@@ -26,12 +27,12 @@ async function entriesOf(s: Session, path: string): Promise<{ entries: Entry[]; 
   const storage = storageOf(s);
   const entry = await storage.stat(path);
   if (entry.type === "dir") {
-    if (!s.permissions!.can("list", path)) throw new Refusal(reply(550, "Permission denied."));
+    if (!s.permissions!.can("list", path)) throw new Refusal(reply(Code.ActionNotTaken, "Permission denied."));
     const entries = (await storage.list(path)).filter((e) => !TEMP_FILE.test(e.name));
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { entries, dir: path, isDir: true };
   }
-  if (!s.permissions!.can("list", parentOf(path))) throw new Refusal(reply(550, "Permission denied."));
+  if (!s.permissions!.can("list", parentOf(path))) throw new Refusal(reply(Code.ActionNotTaken, "Permission denied."));
   return { entries: [{ ...entry, name: path.slice(path.lastIndexOf("/") + 1) }], dir: parentOf(path), isDir: false };
 }
 
@@ -56,7 +57,7 @@ function sendListing(s: Session, verb: string, arg: string, format: (s: Session,
   return guarded(async () => {
     const path = pathOf(s, listTarget(arg));
     const { entries, dir, isDir } = await entriesOf(s, path);
-    if (verb === "MLSD" && !isDir) return reply(501, "MLSD needs a folder; use MLST for a file.");
+    if (verb === "MLSD" && !isDir) return reply(Code.SyntaxErrorArgs, "MLSD needs a folder; use MLST for a file.");
     let socket: net.Socket;
     try {
       socket = await openDataConnection(s);
@@ -64,7 +65,7 @@ function sendListing(s: Session, verb: string, arg: string, format: (s: Session,
       if (err instanceof DataConnectionError) return reply(err.code, err.message);
       throw err;
     }
-    s.send(reply(150, `Opening ASCII mode data connection for ${verb === "NLST" ? "file names" : "file list"}.`));
+    s.send(reply(Code.FileStatusOkay, `Opening ASCII mode data connection for ${verb === "NLST" ? "file names" : "file list"}.`));
     startTransfer(s, { direction: "list", path, offset: 0, size: null }, async (t) => {
       const text = entries.map((e) => format(s, dir, e) + "\r\n").join("");
       const body = Buffer.from(text, "utf8");
@@ -73,7 +74,7 @@ function sendListing(s: Session, verb: string, arg: string, format: (s: Session,
         await pipeline(Readable.from([body]), socket, { signal: t.abort.signal });
         releaseAfterSending(socket);
         t.bytes = body.length;
-        return { reply: reply(226, `Transfer complete (${entries.length} entries).`), outcome: "ok" };
+        return { reply: reply(Code.ClosingData, `Transfer complete (${entries.length} entries).`), outcome: "ok" };
       } catch (err) {
         socket.destroy();
         return transferFailure(t, err);
@@ -100,9 +101,9 @@ export function MLST(s: Session, arg: string): Promise<Reply | void> {
     const path = arg.trim() ? pathOf(s, arg) : s.cwd;
     const entry = await storageOf(s).stat(path);
     const dir = parentOf(path);
-    if (!s.permissions!.can("list", dir) && !s.permissions!.can("list", path)) return reply(550, "Permission denied.");
+    if (!s.permissions!.can("list", dir) && !s.permissions!.can("list", path)) return reply(Code.ActionNotTaken, "Permission denied.");
     const facts = factsFor(s, dir, { ...entry, name: path });
-    return reply(250, `Listing ${path}`, ` ${facts}`, "End.");
+    return reply(Code.FileActionOkay, `Listing ${path}`, ` ${facts}`, "End.");
   });
 }
 
@@ -111,7 +112,7 @@ export function STAT(s: Session, arg: string): Promise<Reply | void> | Reply {
   const t = s.transfer;
   if (t && !arg.trim()) {
     const secs = Math.max((Date.now() - t.startedAt) / 1000, 0.001);
-    return reply(213, `Transferring ${t.path}: ${t.bytes} bytes${t.size !== null ? ` of ${t.size}` : ""} in ${secs.toFixed(1)} s.`);
+    return reply(Code.FileStatus, `Transferring ${t.path}: ${t.bytes} bytes${t.size !== null ? ` of ${t.size}` : ""} in ${secs.toFixed(1)} s.`);
   }
   if (!arg.trim()) {
     const lines = [
@@ -122,14 +123,14 @@ export function STAT(s: Session, arg: string): Promise<Reply | void> | Reply {
       s.data ? `Data connection: ${s.data.kind} offer waiting` : "No data connection",
       "End of status.",
     ];
-    return reply(211, ...lines);
+    return reply(Code.SystemStatus, ...lines);
   }
-  if (!s.loggedIn) return reply(530, "Please log in with USER and PASS first.");
+  if (!s.loggedIn) return reply(Code.NotLoggedIn, "Please log in with USER and PASS first.");
   return guarded(async () => {
     const path = pathOf(s, listTarget(arg));
     const { entries, isDir } = await entriesOf(s, path);
     const now = new Date();
-    const code = isDir ? 212 : 213;
+    const code = isDir ? Code.DirectoryStatus : Code.FileStatus;
     return reply(code, `Status of ${path}:`, ...entries.map((e) => formatListLine(e, now)), "End of status.");
   });
 }

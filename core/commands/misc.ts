@@ -1,6 +1,7 @@
 // RFC 959 §4.1.2-§4.1.3 (TYPE, MODE, STRU, ALLO, NOOP, SYST, HELP, SITE), RFC 2389 (FEAT, OPTS),
 // RFC 2640 §3.1 (OPTS UTF8), RFC 3659 §7.9 (OPTS MLST), draft-bryan-ftpext-hash (OPTS HASH),
 // CLNT (informal, sent by FileZilla et al.).
+import { Code } from "../codes.ts";
 import { reply, type Reply } from "../reply.ts";
 import type { Session } from "../session.ts";
 import { PluginTimeout } from "../hooks/host.ts";
@@ -11,12 +12,12 @@ import { hashFeature, optsHash } from "./hash.ts";
 import { COMMANDS } from "./table.ts";
 
 export function NOOP(): Reply {
-  return reply(200, "NOOP ok.");
+  return reply(Code.CommandOkay, "NOOP ok.");
 }
 
 export function SYST(): Reply {
   // What clients key their LIST parser on; every Unix server answers this.
-  return reply(215, "UNIX Type: L8");
+  return reply(Code.SystemType, "UNIX Type: L8");
 }
 
 /** TYPE A [N], TYPE I, TYPE L 8 — RFC 959 §3.1.1; other forms and formats are 504. */
@@ -24,32 +25,32 @@ export function TYPE(s: Session, arg: string): Reply {
   const a = arg.trim().toUpperCase().replace(/\s+/g, " ");
   if (a === "A" || a === "A N") {
     s.type = "A";
-    return reply(200, "Type set to A.");
+    return reply(Code.CommandOkay, "Type set to A.");
   }
   if (a === "I" || a === "L 8") {
     s.type = "I";
-    return reply(200, `Type set to ${a === "I" ? "I" : "L 8"}.`);
+    return reply(Code.CommandOkay, `Type set to ${a === "I" ? "I" : "L 8"}.`);
   }
-  if (/^(A [TC]|E( [NTC])?|L \d+)$/.test(a)) return reply(504, `Type ${a} not implemented.`);
-  return reply(501, "Syntax: TYPE A | I | L 8");
+  if (/^(A [TC]|E( [NTC])?|L \d+)$/.test(a)) return reply(Code.NotImplementedForParam, `Type ${a} not implemented.`);
+  return reply(Code.SyntaxErrorArgs, "Syntax: TYPE A | I | L 8");
 }
 
 export function MODE(_s: Session, arg: string): Reply {
   const a = arg.trim().toUpperCase();
-  if (a === "S") return reply(200, "Mode set to S.");
-  if (a === "B" || a === "C" || a === "Z") return reply(504, `Mode ${a} not implemented.`);
-  return reply(501, "Syntax: MODE S");
+  if (a === "S") return reply(Code.CommandOkay, "Mode set to S.");
+  if (a === "B" || a === "C" || a === "Z") return reply(Code.NotImplementedForParam, `Mode ${a} not implemented.`);
+  return reply(Code.SyntaxErrorArgs, "Syntax: MODE S");
 }
 
 export function STRU(_s: Session, arg: string): Reply {
   const a = arg.trim().toUpperCase();
-  if (a === "F") return reply(200, "Structure set to F.");
-  if (a === "R" || a === "P") return reply(504, `Structure ${a} not implemented.`);
-  return reply(501, "Syntax: STRU F");
+  if (a === "F") return reply(Code.CommandOkay, "Structure set to F.");
+  if (a === "R" || a === "P") return reply(Code.NotImplementedForParam, `Structure ${a} not implemented.`);
+  return reply(Code.SyntaxErrorArgs, "Syntax: STRU F");
 }
 
 export function ALLO(): Reply {
-  return reply(202, "No storage allocation necessary.");
+  return reply(Code.Superfluous, "No storage allocation necessary.");
 }
 
 /** RFC 2389 §3: one feature per line, each indented by a space. */
@@ -57,7 +58,7 @@ export function FEAT(s: Session): Reply {
   const facts = ["type", "size", "modify", "perm", "unique"].map((f) => `${f}${s.mlstFacts.has(f) ? "*" : ""};`).join("");
   const tls = s.server.tls ? ["AUTH TLS", "PBSZ", "PROT"] : [];
   const features = [...tls, "CLNT", "EPRT", "EPSV", hashFeature(s), "MDTM", "MFMT", `MLST ${facts}`, "REST STREAM", "SIZE", "TVFS", "UTF8", "XCRC", "XMD5", "XSHA1", "XSHA256"];
-  return reply(211, "Features:", ...features.map((f) => ` ${f}`), "End");
+  return reply(Code.SystemStatus, "Features:", ...features.map((f) => ` ${f}`), "End");
 }
 
 export function OPTS(s: Session, arg: string): Reply {
@@ -68,25 +69,25 @@ export function OPTS(s: Session, arg: string): Reply {
     const v = value.toUpperCase();
     if (v === "ON" || v === "") {
       s.utf8 = true;
-      return reply(200, "UTF8 mode enabled.");
+      return reply(Code.CommandOkay, "UTF8 mode enabled.");
     }
     // Names are UTF-8 on disk; turning it off would only garble them.
-    if (v === "OFF") return reply(504, "UTF8 cannot be turned off.");
-    return reply(501, "Syntax: OPTS UTF8 ON");
+    if (v === "OFF") return reply(Code.NotImplementedForParam, "UTF8 cannot be turned off.");
+    return reply(Code.SyntaxErrorArgs, "Syntax: OPTS UTF8 ON");
   }
   if (option === "MLST") {
     const known = new Set(["type", "size", "modify", "perm", "unique"]);
     const chosen = value.split(";").map((f) => f.trim().toLowerCase()).filter((f) => known.has(f));
     s.mlstFacts = new Set(chosen);
-    return reply(200, `MLST OPTS ${chosen.map((f) => `${f};`).join("")}`);
+    return reply(Code.CommandOkay, `MLST OPTS ${chosen.map((f) => `${f};`).join("")}`);
   }
   if (option === "HASH") return optsHash(s, value);
-  return reply(501, `Option ${option || "(none)"} not understood.`);
+  return reply(Code.SyntaxErrorArgs, `Option ${option || "(none)"} not understood.`);
 }
 
 export function CLNT(s: Session, arg: string): Reply {
   s.clientName = arg.trim().slice(0, 128) || null;
-  return reply(200, "Noted.");
+  return reply(Code.CommandOkay, "Noted.");
 }
 
 export function HELP(s: Session, arg: string): Reply {
@@ -94,17 +95,17 @@ export function HELP(s: Session, arg: string): Reply {
   if (verb) {
     if (verb === "SITE") return siteHelp(s);
     const spec = Object.hasOwn(COMMANDS, verb) ? COMMANDS[verb] : undefined;
-    return spec ? reply(214, `Syntax: ${spec.help}`) : reply(502, `Unknown command ${verb.slice(0, 32)}.`);
+    return spec ? reply(Code.HelpMessage, `Syntax: ${spec.help}`) : reply(Code.NotImplemented, `Unknown command ${verb.slice(0, 32)}.`);
   }
   const verbs = Object.keys(COMMANDS).sort();
   const rows: string[] = [];
   for (let i = 0; i < verbs.length; i += 8) rows.push(" " + verbs.slice(i, i + 8).map((v) => v.padEnd(5)).join(" "));
-  return reply(214, "The following commands are recognized:", ...rows, "Direct comments to the administrator.");
+  return reply(Code.HelpMessage, "The following commands are recognized:", ...rows, "Direct comments to the administrator.");
 }
 
 function siteHelp(s: Session): Reply {
   const lines = [...s.server.host.siteCommands.values()].map((c) => ` ${c.verb.padEnd(10)} ${c.help}`);
-  return reply(214, "SITE commands:", " HELP       this list", ...lines, "End.");
+  return reply(Code.HelpMessage, "SITE commands:", " HELP       this list", ...lines, "End.");
 }
 
 /** SITE <verb> [arg]: dispatched to the SITE registry that plugins add to. */
@@ -115,7 +116,7 @@ export async function SITE(s: Session, arg: string): Promise<Reply> {
   const rest = sp < 0 ? "" : trimmed.slice(sp + 1);
   if (verb === "" || verb === "HELP") return siteHelp(s);
   const command = s.server.host.siteCommands.get(verb);
-  if (!command) return reply(500, `SITE ${verb.slice(0, 32)} not understood.`);
+  if (!command) return reply(Code.SyntaxError, `SITE ${verb.slice(0, 32)} not understood.`);
   try {
     // Within the plugin time budget: a handler that hangs costs its session one 451, not the session.
     const answer = await s.server.host.site(command, {
@@ -127,8 +128,8 @@ export async function SITE(s: Session, arg: string): Promise<Reply> {
     return siteReply(answer);
   } catch (err) {
     s.server.host.fault(command.plugin, `site ${verb}`, err);
-    if (err instanceof PluginTimeout) return reply(451, `SITE ${verb} did not answer in time.`);
-    return reply(451, `SITE ${verb} failed.`);
+    if (err instanceof PluginTimeout) return reply(Code.LocalError, `SITE ${verb} did not answer in time.`);
+    return reply(Code.LocalError, `SITE ${verb} failed.`);
   }
 }
 
@@ -143,7 +144,7 @@ function visibleFiles(s: Session): ReadOnlyFiles {
 }
 
 function siteReply(answer: SiteAnswer): Reply {
-  if (typeof answer === "string") return reply(200, answer);
-  if (Array.isArray(answer)) return answer.length > 1 ? reply(200, ...answer) : reply(200, answer[0] ?? "");
+  if (typeof answer === "string") return reply(Code.CommandOkay, answer);
+  if (Array.isArray(answer)) return answer.length > 1 ? reply(Code.CommandOkay, ...answer) : reply(Code.CommandOkay, answer[0] ?? "");
   return { code: answer.code, lines: answer.lines.length ? answer.lines : [""] };
 }

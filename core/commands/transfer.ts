@@ -1,5 +1,6 @@
 // RFC 959 §4.1.3: RETR, STOR, STOU, APPE, ABOR — with REST (RFC 3659 §5) and RFC 1123 §4.1.2.9
 // for the STOU reply.
+import { Code } from "../codes.ts";
 import { randomBytes } from "node:crypto";
 import type net from "node:net";
 import { sendFile } from "../data/file-sender.ts";
@@ -79,7 +80,7 @@ export function RETR(s: Session, arg: string): Promise<Reply | void> {
       await fast?.close();
       throw err;
     }
-    s.send(reply(150, `Opening ${modeText(s)} mode data connection for ${baseName(path)} (${entry.size} bytes).`));
+    s.send(reply(Code.FileStatusOkay, `Opening ${modeText(s)} mode data connection for ${baseName(path)} (${entry.size} bytes).`));
     startTransfer(s, { direction: "download", path, offset, size: entry.size }, async (t) => {
       try {
         socket = await protectData(s, socket);
@@ -87,7 +88,7 @@ export function RETR(s: Session, arg: string): Promise<Reply | void> {
         if (fast) await sendFile(fast, socket, t.abort.signal, (n) => (t.bytes += n), throttle);
         else await sendData(s, t, socket, source!, throttle);
         releaseAfterSending(socket);
-        return { reply: reply(226, "Transfer complete."), outcome: "ok" };
+        return { reply: reply(Code.ClosingData, "Transfer complete."), outcome: "ok" };
       } catch (err) {
         source?.destroy();
         await fast?.close().catch(() => {});
@@ -143,9 +144,9 @@ function store(s: Session, arg: string, kind: "store" | "append" | "unique"): Pr
     else authorize(s, "write", path);
     // A restart offset inside the file rewrites its tail: that is overwriting too.
     const overwrites = mode === "replace" || (mode === "resume" && existing !== null && offset < existing.size);
-    if (overwrites && !can(s, "delete", parentOf(path))) throw new Refusal(reply(550, "Permission denied: file exists."));
+    if (overwrites && !can(s, "delete", parentOf(path))) throw new Refusal(reply(Code.ActionNotTaken, "Permission denied: file exists."));
     // A missing file has size 0: a restart point past it would only make a sparse file of zeros.
-    if (mode === "resume" && offset > (existing?.size ?? 0)) return reply(554, "Restart offset beyond the end of the file.");
+    if (mode === "resume" && offset > (existing?.size ?? 0)) return reply(Code.InvalidRestParameter, "Restart offset beyond the end of the file.");
 
     const quota = await quotaFor(s, mode, existing, offset);
     let socket: net.Socket;
@@ -164,7 +165,7 @@ function store(s: Session, arg: string, kind: "store" | "append" | "unique"): Pr
       throw err;
     }
     const opening = kind === "unique" ? `FILE: ${baseName(path)}` : `Opening ${modeText(s)} mode data connection for ${baseName(path)}.`;
-    s.send(reply(150, opening));
+    s.send(reply(Code.FileStatusOkay, opening));
     startTransfer(s, { direction: "upload", path, offset, size: null }, async (t) => {
       try {
         socket = await protectData(s, socket);
@@ -173,7 +174,7 @@ function store(s: Session, arg: string, kind: "store" | "append" | "unique"): Pr
         await handle.commit();
         quota?.end(true);
         const done = kind === "unique" ? `Transfer complete (unique file name: ${baseName(path)}).` : "Transfer complete.";
-        return { reply: reply(226, done), outcome: "ok" };
+        return { reply: reply(Code.ClosingData, done), outcome: "ok" };
       } catch (err) {
         socket.destroy();
         await handle.abort().catch(() => {});
@@ -200,9 +201,9 @@ export async function ABOR(s: Session): Promise<Reply> {
   const t = s.transfer;
   if (!t) {
     s.clearData();
-    return reply(225, "No transfer to abort.");
+    return reply(Code.DataOpenNoTransfer, "No transfer to abort.");
   }
   t.abort.abort();
   await t.done;
-  return reply(226, "ABOR command successful.");
+  return reply(Code.ClosingData, "ABOR command successful.");
 }

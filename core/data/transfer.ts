@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import net from "node:net";
 import tls from "node:tls";
 import { sessionContext } from "../tls/session-tls.ts";
@@ -17,7 +18,7 @@ import { ThrottledStream, type Throttle } from "./throttle.ts";
 export class DataConnectionError extends Error {
   constructor(
     message: string,
-    readonly code = 425,
+    readonly code: number = Code.CantOpenData,
   ) {
     super(message);
   }
@@ -34,7 +35,7 @@ const CLOSE_GRACE_MS = 10_000;
  */
 export async function openDataConnection(s: Session): Promise<net.Socket> {
   if (s.prot === "C" && s.tlsRequiredFor(s.account ?? undefined)) {
-    throw new DataConnectionError("Policy requires protected data connections: send PBSZ 0 and PROT P.", 521);
+    throw new DataConnectionError("Policy requires protected data connections: send PBSZ 0 and PROT P.", Code.ProtSettingRefused);
   }
   const socket = await openRawDataConnection(s);
   // Under PROT P a passive socket is already a TLS server socket (see PASV); an active one
@@ -57,7 +58,7 @@ export async function protectData(s: Session, secured: net.Socket): Promise<net.
     await handshakeOf(secured);
   } catch (err) {
     secured.destroy();
-    throw new DataConnectionError(`TLS handshake on the data connection failed: ${err instanceof Error ? err.message : String(err)}`, 425);
+    throw new DataConnectionError(`TLS handshake on the data connection failed: ${err instanceof Error ? err.message : String(err)}`, Code.CantOpenData);
   }
   if (s.server.options.tls.requireSessionReuse && !secured.isSessionReused()) {
     secured.destroy();
@@ -67,7 +68,7 @@ export async function protectData(s: Session, secured: net.Socket): Promise<net.
     // session, the control connection's too, so a client refused here has to reconnect.
     if (s.tlsContext) s.tlsContext = sessionContext(s.tlsContext);
     s.server.log.warn("TLS data connection refused: it did not resume this session's TLS session", { session: s.id, ip: s.remoteAddress });
-    throw new DataConnectionError("TLS session reuse required on the data connection; turn on session resumption in the client.", 522);
+    throw new DataConnectionError("TLS session reuse required on the data connection; turn on session resumption in the client.", Code.TlsSessionReuseRequired);
   }
   return secured;
 }
@@ -149,7 +150,7 @@ export function startTransfer(
       result = await work(t);
     } catch (err) {
       s.server.log.error("transfer failed", { session: s.id, error: err instanceof Error ? err.stack : String(err) });
-      result = { reply: reply(451, "Requested action aborted: local error in processing."), outcome: "error" };
+      result = { reply: reply(Code.LocalError, "Requested action aborted: local error in processing."), outcome: "error" };
     }
     s.transfer = null;
     s.currentCommand = null;
@@ -217,14 +218,14 @@ export async function receiveData(s: Session, t: RunningTransfer, socket: net.So
 
 /** The closing reply for a transfer that threw: ABOR, a lost data connection, or storage. */
 export function transferFailure(t: RunningTransfer, err: unknown): { reply: Reply; outcome: TransferOutcome } {
-  if (t.abort.signal.aborted) return { reply: reply(426, "Connection closed; transfer aborted."), outcome: "aborted" };
+  if (t.abort.signal.aborted) return { reply: reply(Code.TransferAborted, "Connection closed; transfer aborted."), outcome: "aborted" };
   if (err instanceof DataConnectionError) return { reply: reply(err.code, err.message), outcome: "error" };
   const storageErr = asStorageError(err);
   if (storageErr) {
     const r = replyForStorageError(storageErr, "transfer");
     return { reply: reply(r.code, r.text), outcome: "error" };
   }
-  return { reply: reply(426, "Connection closed; transfer aborted."), outcome: "aborted" };
+  return { reply: reply(Code.TransferAborted, "Connection closed; transfer aborted."), outcome: "aborted" };
 }
 
 /** A file-system errno surfacing from a stream, seen as the storage error it is. */

@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import type { Logger } from "../log/logger.ts";
 import type {
   Denial,
@@ -112,7 +113,7 @@ export class PluginHost {
         if (isThenable(result)) result = await this.within(result);
       } catch (err) {
         this.fault(plugin.name, hook, err);
-        if (plugin.failClosed) return { code: 451, text: "Request refused: a server extension failed." };
+        if (plugin.failClosed) return { code: Code.LocalError, text: "Request refused: a server extension failed." };
         continue;
       }
       if (isDenial(result)) return result;

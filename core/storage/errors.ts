@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import { StorageError, type StorageErrorKind } from "./types.ts";
 
 /** An FTP reply for a failed storage operation. */
@@ -8,14 +9,14 @@ export interface StorageErrorReply {
 
 // RFC 959 §4.2.2. The texts are fixed so that no real path or OS message ever reaches a client.
 const REPLIES: Record<Exclude<StorageErrorKind, "no-space">, StorageErrorReply> = {
-  "not-found": { code: 550, text: "No such file or directory" },
-  exists: { code: 550, text: "File exists" },
-  "not-a-directory": { code: 550, text: "Not a directory" },
-  "is-a-directory": { code: 550, text: "Is a directory" },
-  "not-empty": { code: 550, text: "Directory not empty" },
-  denied: { code: 550, text: "Permission denied" },
-  "invalid-path": { code: 553, text: "File name not allowed" },
-  io: { code: 451, text: "Local error in processing" },
+  "not-found": { code: Code.ActionNotTaken, text: "No such file or directory" },
+  exists: { code: Code.ActionNotTaken, text: "File exists" },
+  "not-a-directory": { code: Code.ActionNotTaken, text: "Not a directory" },
+  "is-a-directory": { code: Code.ActionNotTaken, text: "Is a directory" },
+  "not-empty": { code: Code.ActionNotTaken, text: "Directory not empty" },
+  denied: { code: Code.ActionNotTaken, text: "Permission denied" },
+  "invalid-path": { code: Code.FileNameNotAllowed, text: "File name not allowed" },
+  io: { code: Code.LocalError, text: "Local error in processing" },
 };
 
 /**
@@ -25,14 +26,14 @@ const REPLIES: Record<Exclude<StorageErrorKind, "no-space">, StorageErrorReply> 
  * Anything that is not a StorageError is an internal failure: 451.
  *
  * @example
- * replyForStorageError(new StorageError("not-found", "/a"), "command") // { code: 550, ... }
+ * replyForStorageError(new StorageError("not-found", "/a"), "command") // { code: Code.ActionNotTaken, ... }
  */
 export function replyForStorageError(err: unknown, during: "transfer" | "command"): StorageErrorReply {
   if (!(err instanceof StorageError)) return { ...REPLIES.io };
   if (err.kind === "no-space") {
     return during === "transfer"
-      ? { code: 552, text: "Exceeded storage allocation" }
-      : { code: 452, text: "Insufficient storage space" };
+      ? { code: Code.ExceededStorage, text: "Exceeded storage allocation" }
+      : { code: Code.InsufficientStorage, text: "Insufficient storage space" };
   }
   // A backend written in plain JS could invent a kind; treat it as the generic failure.
   return { ...(REPLIES[err.kind] ?? REPLIES.io) };

@@ -1,3 +1,4 @@
+import { Code } from "../codes.ts";
 import { Writable } from "node:stream";
 import type { Quota } from "../auth/types.ts";
 import { reply, type Reply } from "../reply.ts";
@@ -69,7 +70,7 @@ export class UploadQuota {
 
   /** The 552 for an upload stopped at the quota. */
   stopped(): QuotaExceeded {
-    return new QuotaExceeded(reply(552, `Quota exceeded: the home may hold ${this.quota.maxBytes} bytes; upload stopped after ${this.#written} bytes.`));
+    return new QuotaExceeded(reply(Code.ExceededStorage, `Quota exceeded: the home may hold ${this.quota.maxBytes} bytes; upload stopped after ${this.#written} bytes.`));
   }
 
   /** Wraps the file's stream so that no byte beyond the quota reaches it. */
@@ -169,11 +170,11 @@ export class HomeUsage {
 function refusalOf(usage: Usage, quota: Quota, plan: UploadPlan): QuotaExceeded | null {
   const bytes = usage.bytes + usage.pendingBytes;
   if (quota.maxBytes > 0 && bytes >= quota.maxBytes) {
-    return new QuotaExceeded(reply(552, `Quota exceeded: ${bytes} of ${quota.maxBytes} bytes used; delete files to make room.`));
+    return new QuotaExceeded(reply(Code.ExceededStorage, `Quota exceeded: ${bytes} of ${quota.maxBytes} bytes used; delete files to make room.`));
   }
   const files = usage.files + usage.pendingFiles;
   if (quota.maxFiles > 0 && plan.newFile && files >= quota.maxFiles) {
-    return new QuotaExceeded(reply(552, `Quota exceeded: ${files} of ${quota.maxFiles} files; delete files to make room.`));
+    return new QuotaExceeded(reply(Code.ExceededStorage, `Quota exceeded: ${files} of ${quota.maxFiles} files; delete files to make room.`));
   }
   return null;
 }
