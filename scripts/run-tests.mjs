@@ -17,7 +17,7 @@ rmSync(report, { force: true }); // never count a previous run's results
 
 const vitest = spawnSync(
   join(root, "node_modules", ".bin", "vitest"),
-  ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  ["run", "--config", join(root, "test", "vitest.config.ts"), "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
   { cwd: root, stdio: "inherit" },
 );
 if (vitest.error) console.error(`run-tests: could not start vitest: ${vitest.error.message}`);

@@ -1,10 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** The repository: this file lives in test/ so that the top level holds only what the brief lists. */
+const root = fileURLToPath(new URL("..", import.meta.url));
 /** Screenshots and reports; gitignored. Tests find it as process.env.FTPI_TEST_ARTIFACTS. */
-const artifacts = fileURLToPath(new URL("./test-artifacts", import.meta.url));
+const artifacts = fileURLToPath(new URL("../test-artifacts", import.meta.url));
 
 export default defineConfig({
+  root,
   test: {
     include: ["test/**/*.test.ts"],
     env: { FTPI_TEST_ARTIFACTS: artifacts },
