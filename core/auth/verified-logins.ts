@@ -16,6 +16,8 @@ const TTL_MS = 15 * 60 * 1000;
 export class VerifiedLogins {
   private readonly secret = randomBytes(32);
   private readonly entries = new Map<string, number>();
+  /** Verifications running now: the same login arriving meanwhile waits for that one scrypt. */
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   private key(user: string, hash: string, password: string): string {
     return createHmac("sha256", this.secret).update(user).update("\0").update(hash).update("\0").update(password.normalize("NFC")).digest("base64");
@@ -31,7 +33,14 @@ export class VerifiedLogins {
       this.entries.set(key, at);
       return true;
     }
-    if (!(await verifyPassword(password, hash))) return false;
+    let running = this.pending.get(key);
+    if (!running) {
+      // 200 clients of one user connecting at once (a cold server, a download manager) would
+      // otherwise run 200 scrypts for the same answer.
+      running = verifyPassword(password, hash).finally(() => this.pending.delete(key));
+      this.pending.set(key, running);
+    }
+    if (!(await running)) return false;
     this.entries.delete(key);
     this.entries.set(key, Date.now());
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
