@@ -19,6 +19,7 @@ import { formatXferlogLine, XferLog } from "./log/xferlog.ts";
 import { encodeReply, reply } from "./reply.ts";
 import type { FinishedTransfer, ServerContext, ServerStats } from "./server-context.ts";
 import { newSessionId, Session } from "./session.ts";
+import { collectWhenIdle } from "./data/garbage.ts";
 import { TlsCredentials } from "./tls/credentials.ts";
 import { TransferRates } from "./data/throttle.ts";
 import { HomeUsage } from "./storage/quota.ts";
@@ -73,6 +74,8 @@ async function settleWithin(task: () => unknown, budgetMs: number): Promise<null
 }
 
 const RECENT_TRANSFERS = 100;
+/** How long without transfers before the memory of a busy spell is collected. */
+const QUIET_COLLECT_MS = 5000;
 /** How long an ended connection may stay open for the client to read our last reply. */
 const LINGER_MS = 2000;
 const SWEEP_MS = 1000;
@@ -115,6 +118,8 @@ export class FtpServer implements ServerContext {
   private closing = false;
   /** Connections whose onConnect guards are still deciding: they count toward maxClients. */
   private pendingConnects = 0;
+  /** Since when no transfer has run (null while one runs): see collectWhenIdle(). */
+  private quietSince: number | null = null;
   /** Ended sockets the sweep destroys if their peer keeps them open (see linger()). */
   private readonly lingering = new Map<net.Socket, number>();
 
@@ -341,9 +346,11 @@ export class FtpServer implements ServerContext {
       socket.destroy();
     }
     const { loginTimeoutMs, idleTimeoutMs, dataTimeoutMs } = this.options.limits;
+    let transferring = false;
     for (const s of this.sessions) {
       const t = s.transfer;
       if (t) {
+        transferring = true;
         // A transfer is never idle, but one that moves no byte for dataTimeout is stalled.
         if (t.bytes !== t.progressBytes) {
           t.progressBytes = t.bytes;
@@ -360,6 +367,9 @@ export class FtpServer implements ServerContext {
         s.send({ code: Code.ServiceNotAvailable, lines: ["Idle timeout; closing control connection."], close: true });
       }
     }
+    if (transferring) this.quietSince = null;
+    else if (this.quietSince === null) this.quietSince = now;
+    else if (now - this.quietSince >= QUIET_COLLECT_MS) collectWhenIdle();
   }
 
   findAccount(name: string): Account | undefined {

@@ -83,6 +83,7 @@ describe.each(["bun", "node"])("memory stays flat in file size (%s)", (runtime) 
     await c.access({ host: "127.0.0.1", port, user: "alice", password: "secret" });
     // Warm up: code paths compiled, buffers allocated once.
     await download(c, 8 * 1024 * 1024)();
+    const settled = rssOf(pid, "VmRSS");
     const quarter = GiB / 4;
     const retrSmall = await growth(download(c, quarter));
     const retrBig = await growth(download(c, GiB));
@@ -103,5 +104,13 @@ describe.each(["bun", "node"])("memory stays flat in file size (%s)", (runtime) 
     const cap = runtime === "node" ? MAX_GROWTH : BUN_MAX_GROWTH;
     expect(retrBig).toBeLessThan(cap);
     expect(storBig).toBeLessThan(cap);
+
+    // Once quiet for a few seconds, the server gives back what the transfers left to the GC.
+    const busy = rssOf(pid, "VmRSS");
+    const deadline = Date.now() + 12_000;
+    const quiet = MAX_GROWTH;
+    while (rssOf(pid, "VmRSS") > settled + quiet && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    console.log(`${runtime}: RSS ${mib(settled)} MiB after warm-up, ${mib(busy)} MiB after the transfers, ${mib(rssOf(pid, "VmRSS"))} MiB once quiet`);
+    expect(rssOf(pid, "VmRSS")).toBeLessThan(settled + quiet);
   });
 });
