@@ -16,6 +16,16 @@ afterEach(async () => {
   t = null;
 });
 
+
+/** STOR of a small file, then DELE: the hooks of a transfer and of a file event all run. */
+async function uploadAndDelete(c: ControlClient): Promise<void> {
+  await c.send("TYPE I");
+  const data = await c.pasv();
+  expect((await c.send("STOR f.txt")).code).toBe(150);
+  data.end("data");
+  expect((await c.read()).code).toBe(226);
+  expect((await c.send("DELE f.txt")).code).toBe(250);
+}
 describe("plugins loaded from a path", () => {
   it("a .ts plugin in a temp folder denies a login and adds a SITE verb", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-plugin-"));
@@ -114,12 +124,7 @@ describe("hook bus", () => {
     t = await startServer({ extras: { plugins: [faulty] } });
     const c = await ControlClient.connect(t.port);
     await c.login();
-    await c.send("TYPE I");
-    const data = await c.pasv();
-    expect((await c.send("STOR f.txt")).code).toBe(150);
-    data.end("data");
-    expect((await c.read()).code).toBe(226);
-    expect((await c.send("DELE f.txt")).code).toBe(250);
+    await uploadAndDelete(c);
     c.close();
     await new Promise((r) => setTimeout(r, 100));
     expect(t.logs.some((l) => l.includes("[faulty:onCommand] boom"))).toBe(true);
@@ -255,12 +260,7 @@ describe("time budgets", () => {
     await c.login();
     expect((await c.send("MKD made")).code).toBe(257);
     expect((await c.send("RMD made")).code).toBe(250);
-    await c.send("TYPE I");
-    const data = await c.pasv();
-    expect((await c.send("STOR f.txt")).code).toBe(150);
-    data.end("data");
-    expect((await c.read()).code).toBe(226);
-    expect((await c.send("DELE f.txt")).code).toBe(250);
+    await uploadAndDelete(c);
     expect((await c.send("QUIT")).code).toBe(221);
     // Every reply came while all the listeners were still hanging.
     expect(Date.now() - started).toBeLessThan(1000);
