@@ -588,7 +588,7 @@ class FileSink extends Writable {
       callback();
       return;
     }
-    this.#track(this.#writeAll([chunk]), callback);
+    this.#track(this.#writeAll([chunk]).then(() => release(chunk)), callback);
   }
 
   #writeAllSync(chunk: Buffer): void {
@@ -605,7 +605,11 @@ class FileSink extends Writable {
     chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>,
     callback: (error?: Error | null) => void,
   ): void {
-    this.#track(this.#writeAll(chunks.map((c) => c.chunk)), callback);
+    const buffers = chunks.map((c) => c.chunk);
+    this.#track(
+      this.#writeAll(buffers).then(() => buffers.forEach(release)),
+      callback,
+    );
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
