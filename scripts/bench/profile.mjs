@@ -39,10 +39,10 @@ const repeats = Number(take("--repeats", "1"));
 const useStrace = has("--strace");
 const useStat = has("--stat");
 const quick = has("--quick");
-const fromSource = [has("--node") && "node", has("--bun") && "bun"].filter(Boolean);
+const fromSource = [has("--node") && "node", has("--bun") && "bun", has("--deno") && "deno"].filter(Boolean);
 const workload = WORKLOADS.find((w) => w.id === args[0]);
 if (!workload) {
-  console.error(`usage: profile.mjs <${WORKLOADS.map((w) => w.id).join("|")}> [--server NAME] [--strace] [--quick] [--repeats N] [--node|--bun]`);
+  console.error(`usage: profile.mjs <${WORKLOADS.map((w) => w.id).join("|")}> [--server NAME] [--strace] [--quick] [--repeats N] [--node|--bun|--deno]`);
   process.exit(2);
 }
 const definition = serverDefinitions(REPO, { fromSource }).find((d) => d.name === serverName);

@@ -4,7 +4,7 @@
 //
 //   npm run bench                          full run: 3 repeats, 1 GiB files (well under 10 min)
 //   npm run bench -- --quick               1 repeat, smaller sizes (about a minute)
-//   npm run bench -- --node --bun          also ftpi from source on Node (tsx) and on Bun
+//   npm run bench -- --node --bun --deno   also ftpi from source on Node (tsx), Bun and Deno
 //   npm run bench -- --servers ftpi,vsftpd --workloads retr,stor --repeats 5
 //   npm run bench -- --update-docs         also put the tables into docs/BENCHMARKS.md, between
 //                                          <!-- results:full:start/end --> (or quick; or the
@@ -40,7 +40,7 @@ function parseArgs(argv) {
     else if (a === "--repeats") opts.repeats = Number(argv[++i]);
     else if (a === "--servers") opts.servers = argv[++i].split(",");
     else if (a === "--workloads") opts.workloads = argv[++i].split(",");
-    else if (a === "--node" || a === "--bun") opts.fromSource.push(a.slice(2));
+    else if (a === "--node" || a === "--bun" || a === "--deno") opts.fromSource.push(a.slice(2));
     else if (a === "--update-docs") opts.updateDocs = true;
     else if (a === "--docs-section") opts.docsSection = argv[++i];
     else if (a === "--help" || a === "-h") {

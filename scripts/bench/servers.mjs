@@ -114,6 +114,8 @@ export function serverDefinitions(repo, { fromSource = [] } = {}) {
   const servers = [ftpi("ftpi", [binary], () => existsSync(binary))];
   if (fromSource.includes("node")) servers.push(ftpi("ftpi-node", [process.execPath, "--import", tsxLoader, join(repo, "cli/main.ts")], () => true));
   if (fromSource.includes("bun")) servers.push(ftpi("ftpi-bun", [bun, join(repo, "cli/main.ts")], () => existsSync(bun)));
+  const deno = join(repo, "node_modules/.bin/deno");
+  if (fromSource.includes("deno")) servers.push(ftpi("ftpi-deno", [deno, "run", "-A", join(repo, "cli/main.ts")], () => existsSync(deno)));
 
   servers.push(
     {
