@@ -380,7 +380,7 @@ export class FtpServer implements ServerContext {
     let storage = this.storages.get(account.name);
     if (!storage) {
       // Upload temp files older than this process are a killed server's: listings clear them.
-      storage = this.extras.storageFor?.(account) ?? new LocalStorage(account.home, { staleUploadsBefore: this.startedAt });
+      storage = this.extras.storageFor?.(account) ?? new LocalStorage(account.home, { staleUploadsBefore: this.startedAt, syncUploads: this.options.syncUploads !== false });
       this.storages.set(account.name, storage);
     }
     return storage;

@@ -453,6 +453,7 @@ function assemble(config: ConfigFile, flags: CheckedFlags, context: ResolveConte
     externalAddress: flags.externalAddress ?? config.externalAddress,
     banner: config.banner,
     goodbye: config.goodbye,
+    syncUploads: config.syncUploads,
     limits: {
       maxClients: limits.maxClients,
       maxSessionsPerIp: limits.maxSessionsPerIp,

@@ -645,6 +645,8 @@ const fileSchema = strict({
   externalAddress: v.nullish(hostSchema, null),
   banner: v.nullish(v.string("must be text"), DEFAULT_BANNER),
   goodbye: v.nullish(v.string("must be text"), DEFAULT_GOODBYE),
+  /** fsync every upload before its 226 (see LocalStorageOptions.syncUploads). */
+  syncUploads: v.nullish(v.boolean("must be true or false"), true),
   limits: v.nullish(limitsSchema, () => ({})),
   ipFilter: v.nullish(addressFilterSchema, () => ({})),
   anonymous: v.nullish(anonymousSchema, () => ({})),

@@ -24,6 +24,11 @@ externalAddress: null
 banner: "Welcome to ftpi."
 goodbye: "Goodbye."
 
+# Every upload is written to disk (fsync) before the client hears it is complete, so a power
+# cut cannot lose it or half-write a file it replaced. false: faster, as vsftpd and proftpd,
+# notably for many small files on an SD card, at that risk.
+syncUploads: true
+
 # Durations are in seconds. maxSessionsPerUser: 0 = unlimited.
 # Sizes and rates are bytes (per second), or with K, M, G, T (powers of 1024): 512K, 10M, 4G.
 limits:

@@ -157,6 +157,11 @@ export interface ServerOptions {
   /** Welcome banner; may hold several lines (sent as a multi-line 220). */
   banner: string;
   goodbye: string;
+  /**
+   * fsync every upload before its 226, so a power cut cannot take a file the client saw
+   * complete (absent = true). False trades that for speed, as vsftpd and proftpd do.
+   */
+  syncUploads?: boolean;
   limits: Limits;
   ipFilter: AddressFilter;
   /** All accounts, the anonymous one (name "anonymous", also reachable as "ftp") included when enabled. */

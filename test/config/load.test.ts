@@ -312,6 +312,12 @@ users:
     expect(problemsOf("limits:\n  shutdown_grace: 5\n").map(formatProblem)).toEqual(['ftpi.yaml:2:3: limits.shutdown_grace: unknown key "shutdown_grace" (did you mean "shutdownGrace"?)']);
   });
 
+  it("syncUploads: on by default, false turns the fsync before 226 off", () => {
+    expect(resolveText("").syncUploads).toBe(true);
+    expect(resolveText("syncUploads: false\n").syncUploads).toBe(false);
+    expect(problemsOf("syncUploads: sometimes\n").map(formatProblem)).toEqual(["ftpi.yaml:1:14: syncUploads: must be true or false"]);
+  });
+
   it("tls.require leaves anonymous free by default; anonymous.requireTls asks TLS of it too", () => {
     const options = resolveText("tls: { require: true }\n");
     expect(options.tls.require).toBe(true);

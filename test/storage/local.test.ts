@@ -127,6 +127,32 @@ describe("LocalStorage on disk", () => {
     expect(await readFile(join(root, "slow.bin"), "utf8")).toBe("firstsecond");
   });
 
+  it.each([
+    { syncUploads: undefined, syncs: true },
+    { syncUploads: true, syncs: true },
+    { syncUploads: false, syncs: false },
+  ])("fsyncs an upload before it commits unless syncUploads is false ($syncUploads)", async ({ syncUploads, syncs }) => {
+    const probe = await open(join(root, "probe"), "w");
+    const fileHandlePrototype = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const sync = vi.spyOn(fileHandlePrototype, "sync");
+    let calls: number;
+    try {
+      const local = new LocalStorage(root, { syncUploads });
+      for (const mode of ["create", "replace"] as const) {
+        const handle = await local.write("/synced.txt", mode);
+        await writeChunk(handle, mode);
+        await endUpload(handle);
+        await handle.commit();
+      }
+      calls = sync.mock.calls.length;
+    } finally {
+      sync.mockRestore();
+    }
+    expect(calls).toBe(syncs ? 2 : 0);
+    expect(await readFile(join(root, "synced.txt"), "utf8")).toBe("replace");
+  });
+
   it("maps errno codes to kinds without naming the real path", () => {
     const table: Array<[string, StorageErrorKind]> = [
       ["ENOENT", "not-found"],
