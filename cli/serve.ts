@@ -37,6 +37,8 @@ Options:
       --plugin NAME|PATH      load a built-in plugin or a plugin file (repeatable)
       --web-port N            status page port (0 = off); log in as admin with the password
                               printed on the first start, or set FTPI_ADMIN_PASSWORD
+      --web-host HOST         where the status page listens (default 0.0.0.0; 127.0.0.1 keeps
+                              it on this machine)
       --data-dir DIR          folder for state (statistics, bans, ...)
       --log-format text|json  log line format
 
@@ -60,6 +62,7 @@ const serveArgs = {
   "external-address": { type: "string" },
   plugin: { type: "string", multiple: true },
   "web-port": { type: "string" },
+  "web-host": { type: "string" },
   "data-dir": { type: "string" },
   "log-format": { type: "string" },
 } as const;
@@ -91,6 +94,7 @@ async function serveInputs(argv: string[], cwd: string): Promise<{ configFile: s
     anonymous: values.anonymous ? true : undefined,
     plugins: values.plugin,
     webPort: values["web-port"],
+    webHost: values["web-host"],
     dataDir: values["data-dir"],
     logFormat: values["log-format"],
   };

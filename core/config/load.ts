@@ -50,6 +50,8 @@ export interface ConfigFlags {
   /** Built-in plugin names or plugin file paths, added after the config file's plugins. */
   plugins?: string[];
   webPort?: string;
+  /** Where the status page listens (web.host), e.g. 127.0.0.1 to keep it on this machine. */
+  webHost?: string;
   dataDir?: string;
   logFormat?: string;
 }
@@ -189,6 +191,7 @@ const FLAG_KEYS: Record<string, keyof ConfigFlags> = {
   "--anonymous": "anonymous",
   "--plugin": "plugins",
   "--web-port": "webPort",
+  "--web-host": "webHost",
   "--data-dir": "dataDir",
   "--log-format": "logFormat",
 };
@@ -290,6 +293,7 @@ interface CheckedFlags {
   anonymous?: boolean;
   plugins: string[];
   webPort?: number;
+  webHost?: string;
   dataDir?: string;
   logFormat?: "text" | "json";
 }
@@ -328,6 +332,10 @@ function validateFlags(flags: ConfigFlags, problems: ConfigProblem[]): CheckedFl
   if (flags.externalAddress !== undefined) {
     if (isHost(flags.externalAddress)) checked.externalAddress = flags.externalAddress;
     else problem("--external-address", `"${flags.externalAddress}" is not an IP address or host name`);
+  }
+  if (flags.webHost !== undefined) {
+    if (isHost(flags.webHost)) checked.webHost = flags.webHost;
+    else problem("--web-host", `"${flags.webHost}" is not an IP address or host name`);
   }
   if (flags.logFormat !== undefined) {
     const result = v.safeParse(logFormatSchema, flags.logFormat);
@@ -479,7 +487,7 @@ function assemble(config: ConfigFile, flags: CheckedFlags, context: ResolveConte
     },
     plugins,
     web: {
-      host: config.web.host,
+      host: flags.webHost ?? config.web.host,
       port: flags.webPort ?? config.web.port,
       adminPassword: config.web.adminPassword,
       metricsToken: config.web.metricsToken,

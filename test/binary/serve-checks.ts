@@ -36,7 +36,7 @@ export async function serveBinary(command: string[], dir: string, opts: { timeou
       "--user", "alice:secret",
       "--user", "mallory:secret",
       "--data-dir", "data",
-      "--web-port", String(webPort),
+      "--web-port", String(webPort), "--web-host", "127.0.0.1",
       "--plugin", "./hello.ts",
     ],
     { cwd: dir, timeoutMs: opts.timeoutMs },

@@ -125,6 +125,13 @@ plugins:
       '--log-format: must be text or json, not "xml"',
     ]);
   });
+
+  it("--web-host overrides web.host, and must be an address or host name", () => {
+    const withFlags = (flags: object) => resolveConfig(parseConfigText("web: { host: 0.0.0.0 }\n", "ftpi.yaml"), { file: "ftpi.yaml", baseDir: BASE, flags });
+    expect(withFlags({}).web.host).toBe("0.0.0.0");
+    expect(withFlags({ webHost: "127.0.0.1" }).web.host).toBe("127.0.0.1");
+    expect(problemsOf("", { webHost: "not a host!" }).map(formatProblem)).toEqual(['--web-host: "not a host!" is not an IP address or host name']);
+  });
 });
 
 describe("defaults", () => {

@@ -51,7 +51,7 @@ async function serve(command: string[], cwd: string, dir: string, extra: string[
       "--user", "mallory:secret",
       "--user", `${ODD_USER}:secret`,
       "--data-dir", path.join(dir, "data"),
-      "--web-port", String(webPort),
+      "--web-port", String(webPort), "--web-host", "127.0.0.1",
       ...extra,
     ],
     { cwd, env: { FTPI_ADMIN_PASSWORD: ADMIN_PASSWORD }, timeoutMs: 30_000 },

@@ -37,7 +37,7 @@ describe.each(Object.keys(RUNTIMES))("the status page of ftpi serve on %s", (run
     const webPort = await freePort();
     const pasv = 43000 + Math.floor(Math.random() * 200) * 10;
     const ftpi = await startFtpi(
-      [...RUNTIMES[runtime]!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--passive-ports", `${pasv}-${pasv + 9}`, "--web-port", String(webPort), "--data-dir", path.join(dir, "data")],
+      [...RUNTIMES[runtime]!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--passive-ports", `${pasv}-${pasv + 9}`, "--web-port", String(webPort), "--web-host", "127.0.0.1", "--data-dir", path.join(dir, "data")],
       { cwd: dir, env: { FTPI_ADMIN_PASSWORD: "runtime-secret" } },
     );
     const base = `http://127.0.0.1:${webPort}`;
@@ -66,7 +66,7 @@ describe.each(Object.keys(RUNTIMES))("the status page of ftpi serve on %s", (run
 
 it("prints a generated admin password on the first start only", { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-web-first-"));
-  const args = [...RUNTIMES.node!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--web-port", String(await freePort())];
+  const args = [...RUNTIMES.node!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--web-port", String(await freePort()), "--web-host", "127.0.0.1"];
   const env = { FTPI_ADMIN_PASSWORD: "" };
   const first = await startFtpi(args, { cwd: dir, env });
   const firstExit = await first.stop();
@@ -91,11 +91,11 @@ it("refuses to start, saying what to do, when the status page port is taken", { 
   const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-web-busy-"));
   try {
     await expect(
-      startFtpi([...RUNTIMES.node!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--web-port", String(port)], {
+      startFtpi([...RUNTIMES.node!, "serve", "--root", path.join(dir, "share"), "--listen", "127.0.0.1:0", "--web-port", String(port), "--web-host", "127.0.0.1"], {
         cwd: dir,
         env: { FTPI_ADMIN_PASSWORD: "x" },
       }),
-    ).rejects.toThrow(/status page: cannot listen on 0\.0\.0\.0:\d+.*or 0 to turn the status page off/);
+    ).rejects.toThrow(/status page: cannot listen on 127\.0\.0\.1:\d+.*or 0 to turn the status page off/);
   } finally {
     blocker.close();
   }
