@@ -19,14 +19,18 @@ function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-function modeString(type: EntryType, mode: number): string {
-  const key = (type === "dir" ? 0o200000 : 0) | (mode & 0o7777);
-  let text = modeStrings.get(key);
+/** `map`'s text for `key`, built once. */
+function spelled(map: Map<number, string>, key: number, build: () => string): string {
+  let text = map.get(key);
   if (text === undefined) {
-    text = buildModeString(type, mode);
-    modeStrings.set(key, text);
+    text = build();
+    map.set(key, text);
   }
   return text;
+}
+
+function modeString(type: EntryType, mode: number): string {
+  return spelled(modeStrings, (type === "dir" ? 0o200000 : 0) | (mode & 0o7777), () => buildModeString(type, mode));
 }
 
 /** A folder holds few distinct modes: each is spelled out once (bounded: 2 × 4096 keys). */
@@ -59,13 +63,7 @@ function listDate(mtime: Date, now: Date): string {
   }
   const recent = t > now.getTime() - SIX_MONTHS_MS && t <= now.getTime() + FUTURE_TOLERANCE_MS;
   // Files of one folder share minutes (copied or unpacked together): each is spelled once.
-  const key = recent ? minute : -minute - 1;
-  let text = listDates.get(key);
-  if (text === undefined) {
-    text = buildListDate(minute, recent);
-    listDates.set(key, text);
-  }
-  return text;
+  return spelled(listDates, recent ? minute : -minute - 1, () => buildListDate(minute, recent));
 }
 
 /** listDate's spelled-out minutes, valid while "now" stays in dateCacheMinute. */
