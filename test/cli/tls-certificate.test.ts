@@ -8,15 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
 import { hashPassword } from "../../core/auth/password.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
-import { freePort, RUNTIMES, startFtpi } from "../support/process.ts";
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { freePort, RUNTIMES, startFtpi, waitForOutput } from "../support/process.ts";
 
 const passiveRange = () => {
   const base = 43000 + Math.floor(Math.random() * 200) * 10;
@@ -153,7 +145,7 @@ users:
       await copyFile(renewed.certFile, certFile);
       await copyFile(renewed.keyFile, keyFile);
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("TLS certificate reloaded"));
+      await waitForOutput(ftpi, "TLS certificate reloaded");
       const fresh = await authTls(port);
       expect(fresh.fingerprint).toBe(await fingerprintOf(renewed.certFile));
       expect(fresh.fingerprint).not.toBe(live.fingerprint);

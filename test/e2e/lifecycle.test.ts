@@ -10,16 +10,9 @@ import { hashPassword } from "../../core/auth/password.ts";
 import { ConfigError } from "../../core/config/problems.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
 import { ControlClient, readAll } from "../support/control.ts";
-import { freePort, RUNTIMES, startFtpi } from "../support/process.ts";
+import { freePort, RUNTIMES, startFtpi, waitForOutput } from "../support/process.ts";
+import { waitFor } from "../support/wait.ts";
 import { account, anonymousAccount, startServer } from "../support/server.ts";
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function setup() {
   const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-life-"));
@@ -113,7 +106,7 @@ describe("SIGHUP reloads the configuration", () => {
       const bob = `  - name: bob\n    password: "${hash}"\n    home: ./share\n`;
       await writeFile(file, config(writable + bob));
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("configuration reloaded"));
+      await waitForOutput(ftpi, "configuration reloaded");
       expect((await c.send("MKD after")).code).toBe(257);
       const b = await ControlClient.connect(port);
       await b.login("bob", "secret");
@@ -121,7 +114,7 @@ describe("SIGHUP reloads the configuration", () => {
 
       await writeFile(file, config(writable + bob) + "limits: { maxClients: lots }\nbanner: [unclosed\n");
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("new configuration is refused"));
+      await waitForOutput(ftpi, "new configuration is refused");
       expect(ftpi.output()).toMatch(/ftpi\.yaml:\d+:\d+: /);
       expect((await c.send("NOOP")).code).toBe(200);
       const b2 = await ControlClient.connect(port);
@@ -159,7 +152,7 @@ describe("SIGHUP reloads the configuration", () => {
 
       await writeFile(file, config(readOnly) + "limits: { maxSessionsPerIp: 1, maxDownloadRate: 128K }\n");
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("configuration reloaded"));
+      await waitForOutput(ftpi, "configuration reloaded");
       expect(ftpi.output()).not.toContain("restart ftpi to apply");
       // Both sessions stay, though two is now over the limit; a third from here is refused.
       expect((await c.send("NOOP")).code).toBe(200);
@@ -193,7 +186,7 @@ describe("SIGHUP reloads the configuration", () => {
 
       await writeFile(file, withTls(second));
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("TLS certificate reloaded"));
+      await waitForOutput(ftpi, "TLS certificate reloaded");
       expect(ftpi.output()).not.toContain("restart ftpi to apply");
       const renewed = await authTls(port);
       expect(renewed.fingerprint).toBe(second.fingerprint);
@@ -202,7 +195,7 @@ describe("SIGHUP reloads the configuration", () => {
 
       await writeFile(file, withTls({ certFile: path.join(dir, "missing.crt"), keyFile: path.join(dir, "missing.key") }));
       ftpi.proc.kill("SIGHUP");
-      await waitFor(() => ftpi.output().includes("TLS reload failed, keeping the old certificate"));
+      await waitForOutput(ftpi, "TLS reload failed, keeping the old certificate");
       expect(ftpi.output()).toContain("missing.crt");
       const kept = await authTls(port);
       expect(kept.fingerprint).toBe(second.fingerprint);
@@ -232,7 +225,7 @@ describe("SIGTERM", () => {
     await idle.login();
 
     const exited = ftpi.stop("SIGTERM");
-    await waitFor(() => ftpi.output().includes("SIGTERM: closing"));
+    await waitForOutput(ftpi, "SIGTERM: closing");
     expect((await idle.read()).code).toBe(421);
     await expect(ControlClient.connect(port)).rejects.toThrow();
 
@@ -258,11 +251,11 @@ describe("SIGTERM", () => {
     await c.send("TYPE I");
     const data = countUntilClosed(await c.pasv());
     expect((await c.send("RETR big.bin")).code).toBe(150);
-    await waitFor(() => data.bytes() > 0);
+    await waitFor(() => data.bytes() > 0, "the first bytes", 10_000);
 
     const signalled = Date.now();
     const exited = ftpi.stop("SIGTERM");
-    await waitFor(() => ftpi.output().includes("SIGTERM: closing"));
+    await waitForOutput(ftpi, "SIGTERM: closing");
     expect(ftpi.output()).toContain(`running transfers get ${graceMs / 1000} s to finish`);
     const atSignal = data.bytes();
     const received = await data.closed;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { waitFor } from "./wait.ts";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const BIN = path.join(REPO, "node_modules", ".bin");
@@ -72,4 +73,9 @@ export async function startFtpi(command: string[], opts: { cwd: string; env?: No
       return exited;
     },
   };
+}
+
+/** Waits until the server's output (stdout and stderr) holds `text`. */
+export function waitForOutput(ftpi: RunningFtpi, text: string, ms = 10_000): Promise<void> {
+  return waitFor(() => ftpi.output().includes(text), JSON.stringify(text), ms);
 }
