@@ -40,12 +40,14 @@ const wantsJson = (c: Context) => c.req.path.startsWith("/api/") || c.req.path =
 /**
  * Refuses every request (but /healthz, mounted before it) from an address autoban has banned, with
  * 403 and Retry-After: a ban earned by failed admin logins, or on the FTP port, shuts the status
- * page too, its login form and HTTP Basic included. No-op when autoban is not loaded.
+ * page too, its login form and HTTP Basic included. No-op when autoban is not loaded. The plugins
+ * are set up before the app is made (their panels are mounted then too), so autoban's API is
+ * looked up once here, not on every request.
  */
 export function refuseBanned(ctx: StatusContext): MiddlewareHandler<StatusEnv> {
+  const lookup = banLookup(ctx);
+  if (!lookup) return (_c, next) => next();
   return async (c, next) => {
-    const lookup = banLookup(ctx);
-    if (!lookup) return next();
     const until = bannedUntil(ctx, lookup, clientAddress(c));
     if (until === null) return next();
     const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
