@@ -11,7 +11,7 @@ import type { ServerOptions } from "./config/types.ts";
 import { plainAddress } from "./data/address.ts";
 import { PassivePortPool } from "./data/passive.ts";
 import { makePluginContext } from "./hooks/context.ts";
-import { PluginHost } from "./hooks/host.ts";
+import { PluginHost, PluginTimeout } from "./hooks/host.ts";
 import { loadPlugins, validateOptions } from "./hooks/load.ts";
 import type { LiveTransfer, Plugin, ReadOnlyFiles, ServerView, SessionInfo } from "./hooks/types.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
@@ -50,28 +50,6 @@ export interface ServerExtras {
 
 /** How long a plugin's setup() may take before startup gives up on it. */
 export const SETUP_BUDGET_MS = 10_000;
-
-/**
- * Runs `task` with a try/catch and, when it returns a promise, a time budget: null when it
- * finished, "timeout" when it did not within `budgetMs` (it is left running), else what it threw.
- */
-async function settleWithin(task: () => unknown, budgetMs: number): Promise<null | "timeout" | { error: unknown }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const result = task();
-    if (!result || typeof (result as PromiseLike<unknown>).then !== "function") return null;
-    const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), budgetMs)));
-    const settled = Promise.resolve(result).then(
-      () => null,
-      (error: unknown) => ({ error }),
-    );
-    return await Promise.race([settled, timeout]);
-  } catch (error) {
-    return { error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const RECENT_TRANSFERS = 100;
 /** How long without transfers before the memory of a busy spell is collected. */
@@ -169,11 +147,12 @@ export class FtpServer implements ServerContext {
         server: this.view(),
         problems: setupProblems,
       });
-      const failure = await settleWithin(() => plugin.setup!(ctx), budgetMs);
-      if (failure === "timeout") {
-        setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup did not finish within ${budgetMs / 1000} s` });
-      } else if (failure) {
-        setupProblems.push({ path: `plugins.${plugin.name}`, message: `setup failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}` });
+      try {
+        // A setup that overruns is left running; the problem stops the server starting.
+        await this.host.within(plugin.setup(ctx), budgetMs, true);
+      } catch (err) {
+        const message = err instanceof PluginTimeout ? `setup did not finish within ${budgetMs / 1000} s` : `setup failed: ${err instanceof Error ? err.message : String(err)}`;
+        setupProblems.push({ path: `plugins.${plugin.name}`, message });
       }
       // Point this plugin's setup problems at where it was named.
       for (const problem of setupProblems.slice(first)) {

@@ -73,12 +73,14 @@ export class PluginHost {
    * `value` when it is not a promise; else the promise raced against the time budget, rejecting
    * with PluginTimeout when it does not settle in time. The timer starts only for a promise and
    * is cleared as soon as it settles. `budgetMs` overrides the budget (e.g. a longer one for setup).
+   * The timer does not keep the process alive unless `keepAlive` (startup waits on setup, and a
+   * hung setup with nothing else pending must still end in its timeout, not in an exit).
    */
-  within<T>(value: T | PromiseLike<T>, budgetMs = this.budgetMs): T | Promise<T> {
+  within<T>(value: T | PromiseLike<T>, budgetMs = this.budgetMs, keepAlive = false): T | Promise<T> {
     if (!isThenable(value)) return value;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new PluginTimeout(budgetMs)), budgetMs);
-      (timer as { unref?: () => void }).unref?.();
+      if (!keepAlive) (timer as { unref?: () => void }).unref?.();
       value.then(
         (v) => {
           clearTimeout(timer);
