@@ -3,32 +3,27 @@ import type { StatusContext, StatusEnv } from "../context.ts";
 import { clientAddress } from "./login-report.ts";
 
 /**
- * What the status page asks of a plugin that bans addresses: autoban's public API, as it publishes
- * it with `ctx.expose` (see AutobanApi in plugins/autoban), read here by shape so that web/ needs
- * nothing from the plugin's code.
+ * What the status page asks of a plugin that bans addresses: the part of autoban's public API (as
+ * it publishes it with `ctx.expose`, see AutobanApi in plugins/autoban) it needs for the refusal
+ * and its Retry-After, read here by shape so that web/ needs nothing from the plugin's code.
  */
 interface BanLookup {
-  isBanned(ip: string): boolean;
-  /** The ban in force, when the plugin says (autoban does), for Retry-After. */
-  activeBan?(ip: string): { until: string } | undefined;
+  activeBan(ip: string): { until: string } | undefined;
 }
 
 /** The plugin whose bans the status page honours. */
-export const BANNING_PLUGIN = "autoban";
+const BANNING_PLUGIN = "autoban";
 
 function banLookup(ctx: StatusContext): BanLookup | null {
   const api = ctx.server.host.apis.get(BANNING_PLUGIN) as Partial<BanLookup> | null | undefined;
-  return typeof api?.isBanned === "function" ? (api as BanLookup) : null;
+  return typeof api?.activeBan === "function" ? (api as BanLookup) : null;
 }
 
 /** When the ban on `ip` ends (epoch ms), null when `ip` is not banned; a plugin that throws bans nobody. */
 function bannedUntil(ctx: StatusContext, lookup: BanLookup, ip: string): number | null {
   try {
-    if (typeof lookup.activeBan === "function") {
-      const ban = lookup.activeBan(ip);
-      return ban ? Date.parse(ban.until) || Date.now() : null;
-    }
-    return lookup.isBanned(ip) ? Date.now() : null;
+    const ban = lookup.activeBan(ip);
+    return ban ? Date.parse(ban.until) || Date.now() : null;
   } catch (err) {
     ctx.server.host.fault(BANNING_PLUGIN, "web", err);
     return null;
