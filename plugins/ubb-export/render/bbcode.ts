@@ -1,4 +1,4 @@
-import type { ListedEntry, Listing } from "../listing.ts";
+import { encodePathSegment, type ListedEntry, type Listing } from "../listing.ts";
 import { fileDetails, folderDetails, totalLine } from "./labels.ts";
 
 /**
@@ -60,7 +60,8 @@ export function escapeBbcode(text: string): string {
  * bbcodeUrl("ftp://host/a b]") // "ftp://host/a%20b%5D"
  */
 export function bbcodeUrl(href: string): string {
-  return href.replace(/[[\]"'<>\\\s\p{Cc}\p{Cf}]/gu, (c) => [...new TextEncoder().encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+  // encodePathSegment percent-encodes each of these characters as UTF-8, "'" included.
+  return href.replace(/[[\]"'<>\\\s\p{Cc}\p{Cf}]/gu, (c) => encodePathSegment(c));
 }
 
 const bold = (text: string) => `[b]${text}[/b]`;
