@@ -1,24 +1,12 @@
 import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import { sleep } from "../core/hooks/context.ts";
 import type { Caller, StatusContext, StatusEnv } from "./context.ts";
 import { hostOfHeader } from "./ftp-info.ts";
 import { isLiveRegion, renderRegion, type LiveRegion, type RegionViewer } from "./live-regions.tsx";
 
 /** A comment line now and then keeps proxies and idle timeouts from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
 
 /**
  * GET /events?regions=badge,sessions — Server-Sent Events: one event per live region, named after
@@ -70,7 +58,7 @@ async function streamRegions(
       await stream.write(": keepalive\n\n");
       lastWrite = Date.now();
     }
-    await pause(ctx.liveIntervalMs, stop);
+    await sleep(ctx.liveIntervalMs, stop);
   }
   if (!stop.aborted && !loggedIn()) await stream.writeSSE({ event: "logged-out", data: "" });
 }
