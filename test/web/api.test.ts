@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ControlClient, readAll } from "../support/control.ts";
@@ -18,6 +19,28 @@ async function connect(user?: string): Promise<ControlClient> {
   if (user) await client.login(user);
   else await client.read();
   return client;
+}
+
+/** alice downloading a 32 MiB file she does not read: the transfer stalls part-way. */
+async function stalledDownload(): Promise<{ client: ControlClient; data: Socket }> {
+  await writeFile(path.join(web.ftp.root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 7));
+  const client = await connect("alice");
+  await client.send("TYPE I");
+  const data = await client.pasv();
+  data.pause();
+  client.write("RETR big.bin\r\n");
+  expect((await client.read()).code).toBe(150);
+  return { client, data };
+}
+
+/** GET /api/sessions once the first session's transfer has moved bytes. */
+async function sessionsMidTransfer(): Promise<any[]> {
+  let sessions: any[] = [];
+  await waitFor(async () => {
+    ({ sessions } = await json(await web.asAdmin("/api/sessions")));
+    return sessions[0].transfer?.bytes > 0;
+  }, "a transfer with bytes");
+  return sessions;
 }
 
 describe("GET /api/status", () => {
@@ -54,19 +77,8 @@ describe("GET /api/sessions", () => {
 
   it("shows a running download with bytes, size, percent and rate", async () => {
     web = await startWeb();
-    await writeFile(path.join(web.ftp.root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 7));
-    const client = await connect("alice");
-    await client.send("TYPE I");
-    const data = await client.pasv();
-    data.pause(); // a client that does not read: the transfer stalls part-way
-    client.write("RETR big.bin\r\n");
-    expect((await client.read()).code).toBe(150);
-    let transfer: any = null;
-    await waitFor(async () => {
-      const { sessions } = await json(await web.asAdmin("/api/sessions"));
-      transfer = sessions[0].transfer;
-      return transfer !== null && transfer.bytes > 0;
-    }, "a transfer with bytes");
+    const { client, data } = await stalledDownload();
+    const { transfer } = (await sessionsMidTransfer())[0];
     expect(transfer).toMatchObject({ direction: "download", path: "/big.bin", offset: 0, size: 32 * 1024 * 1024 });
     expect(transfer.percent).toBeGreaterThan(0);
     expect(transfer.percent).toBeLessThan(100);
@@ -77,16 +89,9 @@ describe("GET /api/sessions", () => {
 
   it("shows the command that started a running transfer, in the API and on the sessions page", async () => {
     web = await startWeb();
-    await writeFile(path.join(web.ftp.root, "big.bin"), Buffer.alloc(32 * 1024 * 1024, 7));
-    const client = await connect("alice");
-    await client.send("TYPE I");
-    const data = await client.pasv();
-    data.pause();
-    client.write("RETR big.bin\r\n");
-    expect((await client.read()).code).toBe(150);
+    const { client, data } = await stalledDownload();
     try {
-      await waitFor(async () => (await json(await web.asAdmin("/api/sessions"))).sessions[0].transfer?.bytes > 0, "a transfer with bytes");
-      const { sessions } = await json(await web.asAdmin("/api/sessions"));
+      const sessions = await sessionsMidTransfer();
       expect(sessions[0]).toMatchObject({ idleSeconds: 0, currentCommand: "RETR big.bin" });
       const { cookie } = await browserLogin(web);
       const page = await (await web.request("/sessions", { headers: { cookie } })).text();
