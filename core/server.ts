@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "./log/logger.ts";
 import { formatXferlogLine, XferLog } from "./log/xferlog.ts";
 import { encodeReply, reply } from "./reply.ts";
 import type { FinishedTransfer, ServerContext, ServerStats } from "./server-context.ts";
-import { newSessionId, Session } from "./session.ts";
+import { connectionInfo, Session } from "./session.ts";
 import { collectWhenIdle } from "./data/garbage.ts";
 import { TlsCredentials } from "./tls/credentials.ts";
 import { TransferRates } from "./data/throttle.ts";
@@ -266,17 +266,7 @@ export class FtpServer implements ServerContext {
     if (implicitTls) return this.open(new Session(this, socket), ip, true);
     // The onConnect guards (autoban's ban list) run before a session exists: a refused
     // connection costs no session object and no timer, only its 421.
-    const info: SessionInfo = {
-      id: newSessionId(),
-      remoteAddress: socket.remoteAddress ?? "",
-      remotePort: socket.remotePort ?? 0,
-      localAddress: socket.localAddress ?? "",
-      localPort: socket.localPort ?? 0,
-      user: null,
-      anonymous: false,
-      secure: false,
-      connectedAt: new Date(),
-    };
+    const info = connectionInfo(socket);
     this.pendingConnects++;
     void this.host.guard("onConnect", { session: info }).then((denial) => {
       this.pendingConnects--;

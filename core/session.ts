@@ -36,9 +36,22 @@ export type DataTarget = { kind: "passive"; listener: PassiveListener } | { kind
 /** Stands in the command queue for a line that was too long, so its 500 comes in its turn. */
 const OVERLONG = Symbol("overlong line");
 
-/** A session's id: 12 hex digits, unique enough to tell sessions apart in logs. */
-export function newSessionId(): string {
-  return randomBytes(6).toString("hex");
+/**
+ * What is known of a connection before it is a session: what the onConnect guards are shown.
+ * The id is 12 hex digits, unique enough to tell sessions apart in logs.
+ */
+export function connectionInfo(socket: net.Socket): SessionInfo {
+  return {
+    id: randomBytes(6).toString("hex"),
+    remoteAddress: socket.remoteAddress ?? "",
+    remotePort: socket.remotePort ?? 0,
+    localAddress: socket.localAddress ?? "",
+    localPort: socket.localPort ?? 0,
+    user: null,
+    anonymous: false,
+    secure: false,
+    connectedAt: new Date(),
+  };
 }
 
 /** Everything one control connection knows. */
@@ -93,14 +106,14 @@ export class Session {
     readonly server: ServerContext,
     public socket: net.Socket,
     /** What the onConnect guards were shown, when they ran before the session existed. */
-    admitted?: SessionInfo,
+    admitted: SessionInfo = connectionInfo(socket),
   ) {
-    this.id = admitted?.id ?? newSessionId();
-    this.connectedAt = admitted?.connectedAt ?? new Date();
-    this.remoteAddress = socket.remoteAddress ?? "";
-    this.remotePort = socket.remotePort ?? 0;
-    this.localAddress = socket.localAddress ?? "";
-    this.localPort = socket.localPort ?? 0;
+    this.id = admitted.id;
+    this.connectedAt = admitted.connectedAt;
+    this.remoteAddress = admitted.remoteAddress;
+    this.remotePort = admitted.remotePort;
+    this.localAddress = admitted.localAddress;
+    this.localPort = admitted.localPort;
   }
 
   get loggedIn(): boolean {
