@@ -90,7 +90,7 @@ export async function ubbCommand(args: string[], io: CliIo): Promise<number> {
   if (values["link-base"] !== undefined && !/^ftp:\/\/[^/\s]+\/?$/.test(values["link-base"])) {
     throw new UsageError("--link-base must look like ftp://host:port", "ubb");
   }
-  const progress = new ProgressLine(io, progressDelay());
+  const progress = new ProgressLine(io, progressDelayMs());
   let limited = false;
   const crawl = {
     concurrency,
@@ -194,13 +194,12 @@ function firstLine(err: unknown): string {
 export const DEFAULT_MAX_FOLDERS = 50_000;
 
 /**
- * How long a crawl runs before the progress line shows, and how often it is redrawn when stderr
- * is not a terminal: FTPI_UBB_PROGRESS_MS (milliseconds; tests set it low), else the defaults.
+ * FTPI_UBB_PROGRESS_MS (milliseconds; tests set it low): how long a crawl runs before the progress
+ * line shows, and how often it is redrawn when stderr is not a terminal. null: the defaults.
  */
-function progressDelay(): { tty: number; log: number } {
+function progressDelayMs(): number | null {
   const text = process.env.FTPI_UBB_PROGRESS_MS;
-  if (text !== undefined && /^\d+$/.test(text)) return { tty: Number(text), log: Number(text) };
-  return { tty: 1000, log: 10_000 };
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
 }
 
 /**
@@ -213,16 +212,21 @@ class ProgressLine {
   private last = 0;
   private shown = false;
   private readonly tty = process.stderr.isTTY === true;
+  /** Quiet for `first` ms after the start, then at most one line every `every` ms. */
+  private readonly first: number;
+  private readonly every: number;
 
   constructor(
     private readonly io: CliIo,
-    private readonly delay: { tty: number; log: number },
-  ) {}
+    delayMs: number | null,
+  ) {
+    this.first = delayMs ?? (this.tty ? 1000 : 10_000);
+    this.every = this.tty ? Math.min(200, this.first) : this.first;
+  }
 
   update(p: CrawlProgress): void {
     const now = Date.now();
-    const every = this.tty ? Math.min(200, this.delay.tty) : this.delay.log;
-    if (now - this.started < (this.tty ? this.delay.tty : this.delay.log) || now - this.last < every) return;
+    if (now - this.started < this.first || now - this.last < this.every) return;
     this.last = now;
     const text = `listed ${p.folders} folders, ${p.files} files, ${formatSize(p.bytes)}; ${p.pending} folders to go`;
     this.io.stderr(this.tty ? `\r${text}\x1b[K` : `${text}\n`);
