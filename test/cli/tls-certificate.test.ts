@@ -1,57 +1,15 @@
-import { X509Certificate } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import tls from "node:tls";
 import { describe, expect, it } from "vitest";
-import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
 import { hashPassword } from "../../core/auth/password.ts";
-import type { ServerOptions } from "../../core/config/types.ts";
 import { freePort, RUNTIMES, startFtpi, waitForOutput } from "../support/process.ts";
+import { authTls, fingerprintOf, retrWith, selfSignedPair } from "../support/tls.ts";
 
 const passiveRange = () => {
   const base = 43000 + Math.floor(Math.random() * 200) * 10;
   return `${base}-${base + 9}`;
 };
-
-const fingerprintOf = async (certFile: string) => new X509Certificate(await readFile(certFile)).fingerprint256;
-
-/** A control connection after AUTH TLS: the certificate it was shown, and its replies line by line. */
-async function authTls(port: number) {
-  const raw = net.connect(port, "127.0.0.1");
-  raw.on("error", () => {});
-  let buffer = "";
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  const onData = (d: Buffer | string) => {
-    buffer += d.toString();
-    let i;
-    while ((i = buffer.indexOf("\r\n")) >= 0) {
-      const line = buffer.slice(0, i);
-      buffer = buffer.slice(i + 2);
-      if (!/^\d{3} /.test(line)) continue;
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  };
-  const read = () => (lines.length ? Promise.resolve(lines.shift()!) : new Promise<string>((r) => waiters.push(r)));
-  let socket: net.Socket = raw;
-  const send = (line: string) => (socket.write(line + "\r\n"), read());
-  raw.on("data", onData);
-  expect(await read()).toMatch(/^220/);
-  expect(await send("AUTH TLS")).toMatch(/^234/);
-  raw.off("data", onData);
-  const secured = tls.connect({ socket: raw, rejectUnauthorized: false });
-  await new Promise((resolve, reject) => {
-    secured.once("secureConnect", resolve);
-    secured.once("error", reject);
-  });
-  secured.on("data", onData);
-  socket = secured;
-  return { socket: secured, fingerprint: secured.getPeerCertificate().fingerprint256, send, read };
-}
 
 describe("the self-signed certificate of ftpi serve", () => {
   it("is made on first start in the data folder (key 0600), shown by its fingerprint, and reused after a restart", { timeout: 60_000 }, async () => {
@@ -108,11 +66,7 @@ describe("SIGHUP and a renewed certificate", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-renew-cli-"));
     await mkdir(path.join(dir, "share"));
     await writeFile(path.join(dir, "share", "note.txt"), "still protected");
-    const pair = async (sub: string) => {
-      const made = await ensureTlsCertificate({ dataDir: path.join(dir, sub), tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as unknown as ServerOptions);
-      return { certFile: made.options.tls.certFile!, keyFile: made.options.tls.keyFile! };
-    };
-    const [old, renewed] = await Promise.all([pair("old"), pair("renewed")]);
+    const [old, renewed] = await Promise.all([selfSignedPair(path.join(dir, "old")), selfSignedPair(path.join(dir, "renewed"))]);
     // What certbot does: new files under the names the config gives.
     const certFile = path.join(dir, "cert.pem");
     const keyFile = path.join(dir, "key.pem");
@@ -152,17 +106,7 @@ users:
       fresh.socket.destroy();
 
       // The session from before the reload still resumes its TLS session on a data connection.
-      const epsv = await live.send("EPSV");
-      const data = tls.connect({ host: "127.0.0.1", port: Number(/\|\|\|(\d+)\|/.exec(epsv)![1]), rejectUnauthorized: false, session: live.socket.getSession() });
-      const chunks: Buffer[] = [];
-      data.on("data", (d: Buffer) => chunks.push(d));
-      const closed = new Promise((r) => data.once("close", r));
-      await new Promise((r) => data.once("secureConnect", r));
-      expect(data.isSessionReused()).toBe(true);
-      expect(await live.send("RETR note.txt")).toMatch(/^150/);
-      expect(await live.read()).toMatch(/^226/);
-      await closed;
-      expect(Buffer.concat(chunks).toString()).toBe("still protected");
+      expect(await retrWith(live, live.socket.getSession(), {}, "note.txt")).toMatchObject({ replies: ["150", "226"], reused: true, text: "still protected" });
       live.socket.destroy();
     } finally {
       expect(await ftpi.stop()).toBe(0);

@@ -9,22 +9,18 @@ import { promisify } from "node:util";
 import { Readable, Writable } from "node:stream";
 import { Client } from "basic-ftp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
 import type { TlsOptions } from "../../core/config/types.ts";
 import { account, startServer, type TestServer } from "../support/server.ts";
+import { epsvPort, retrWith, selfSignedPair, TlsControl } from "../support/tls.ts";
 
 const run = promisify(execFile);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-let certDir: string;
 let certFile: string;
 let keyFile: string;
 
 beforeAll(async () => {
-  certDir = await mkdtemp(path.join(os.tmpdir(), "ftpi-cert-"));
-  const made = await ensureTlsCertificate({ dataDir: certDir, tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as never);
-  certFile = made.options.tls.certFile!;
-  keyFile = made.options.tls.keyFile!;
+  ({ certFile, keyFile } = await selfSignedPair(await mkdtemp(path.join(os.tmpdir(), "ftpi-cert-"))));
 }, 60_000);
 
 async function tlsServer(tlsOptions: Partial<TlsOptions> = {}, extraAccounts = false): Promise<TestServer> {
@@ -32,50 +28,6 @@ async function tlsServer(tlsOptions: Partial<TlsOptions> = {}, extraAccounts = f
     options: { tls: { enabled: true, certFile, keyFile, implicit: [{ host: "127.0.0.1", port: 0 }], require: false, requireSessionReuse: true, ...tlsOptions } },
     accounts: async (root) => [await account("alice", root), ...(extraAccounts ? [await account("carol", root, { requireTls: true })] : [])],
   });
-}
-
-/** A control connection that speaks AUTH TLS by hand, for checking replies to the letter. */
-class TlsControl {
-  private buf = "";
-  private waiters: ((line: string) => void)[] = [];
-  private lines: string[] = [];
-  socket: net.Socket;
-  constructor(socket: net.Socket) {
-    this.socket = socket;
-    this.listen(socket);
-  }
-  private listen(s: net.Socket) {
-    s.setEncoding("utf8");
-    s.on("data", (d: string) => {
-      this.buf += d;
-      let i;
-      while ((i = this.buf.indexOf("\r\n")) >= 0) {
-        const line = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 2);
-        if (!/^\d{3} /.test(line)) continue;
-        const w = this.waiters.shift();
-        if (w) w(line);
-        else this.lines.push(line);
-      }
-    });
-  }
-  read(): Promise<string> {
-    const l = this.lines.shift();
-    if (l) return Promise.resolve(l);
-    return new Promise((r) => this.waiters.push(r));
-  }
-  async send(cmd: string): Promise<string> {
-    this.socket.write(cmd + "\r\n");
-    return this.read();
-  }
-  async startTls(options: tls.ConnectionOptions = {}): Promise<tls.TLSSocket> {
-    this.socket.removeAllListeners("data");
-    const secured = tls.connect({ socket: this.socket, rejectUnauthorized: false, ...options });
-    await new Promise((r) => secured.once("secureConnect", r));
-    this.socket = secured;
-    this.listen(secured);
-    return secured;
-  }
 }
 
 describe("explicit FTPS by hand (RFC 4217)", () => {
@@ -109,18 +61,7 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     expect(await c.send("USER alice")).toMatch(/^331/);
     expect(await c.send("PASS secret")).toMatch(/^230/);
     expect(await c.send("CCC")).toMatch(/^534/);
-    const pasv = await c.send("EPSV");
-    const port = Number(/\|\|\|(\d+)\|/.exec(pasv)![1]);
-    const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, session: control.getSession() });
-    const chunks: Buffer[] = [];
-    data.on("data", (d) => chunks.push(d));
-    const ended = new Promise((r) => data.on("end", r));
-    await new Promise((r) => data.once("secureConnect", r));
-    expect(data.isSessionReused()).toBe(true);
-    expect(await c.send("RETR secret.txt")).toMatch(/^150/);
-    expect(await c.read()).toMatch(/^226/);
-    await ended;
-    expect(Buffer.concat(chunks).toString()).toBe("for your eyes only");
+    expect(await retrWith(c, control.getSession(), {}, "secret.txt")).toMatchObject({ replies: ["150", "226"], reused: true, text: "for your eyes only" });
     control.destroy();
   });
 
@@ -133,7 +74,7 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     await c.send("PROT P");
     await c.send("USER alice");
     await c.send("PASS secret");
-    const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+    const port = epsvPort(await c.send("EPSV"));
     const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
     data.on("error", () => {});
     expect(await c.send("RETR secret.txt")).toMatch(/^150/);
@@ -156,26 +97,6 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     return { c, control };
   }
 
-  /**
-   * EPSV, a TLS data connection presenting `session`, RETR: the replies, what came, whether TLS
-   * resumed, and the last session ticket the data connection was given.
-   */
-  async function retrWith(c: TlsControl, session: Buffer | undefined, how: tls.ConnectionOptions) {
-    const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
-    const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, session, ...how });
-    data.on("error", () => {});
-    let ticket: Buffer | undefined;
-    data.on("session", (s: Buffer) => (ticket = s));
-    const chunks: Buffer[] = [];
-    data.on("data", (d) => chunks.push(d));
-    const closed = new Promise((r) => data.once("close", r));
-    const reused = await new Promise<boolean>((r) => data.once("secureConnect", () => r(data.isSessionReused())));
-    const replies = [await c.send("RETR secret.txt")];
-    if (replies[0]!.startsWith("150")) replies.push(await c.read());
-    await closed;
-    return { replies: replies.map((r) => r.slice(0, 3)), reused, text: Buffer.concat(chunks).toString(), ticket };
-  }
-
   const tls13: tls.ConnectionOptions = { minVersion: "TLSv1.3", maxVersion: "TLSv1.3" };
   const tls12: tls.ConnectionOptions = { minVersion: "TLSv1.2", maxVersion: "TLSv1.2" };
   const flavours: [string, tls.ConnectionOptions][] = [
@@ -192,20 +113,20 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
       const refused = { replies: ["150", "522"], reused: false, text: "" };
       try {
         // A's own session resumes on A's data connection, B's on B's.
-        expect(await retrWith(a.c, a.control.getSession(), version)).toMatchObject(ok);
-        expect(await retrWith(b.c, b.control.getSession(), version)).toMatchObject(ok);
+        expect(await retrWith(a.c, a.control.getSession(), version, "secret.txt")).toMatchObject(ok);
+        expect(await retrWith(b.c, b.control.getSession(), version, "secret.txt")).toMatchObject(ok);
         // B's session on A's data port (another client behind the same NAT that got there
         // first): a valid session of this server, but not A's, so a full handshake and 522.
-        const intrusion = await retrWith(a.c, b.control.getSession(), version);
+        const intrusion = await retrWith(a.c, b.control.getSession(), version, "secret.txt");
         expect(intrusion).toMatchObject(refused);
         // That full handshake may have handed the intruder a ticket in A's keys (TLS 1.2 sends
         // it within the handshake; TLS 1.3 after it, which the server cuts short here): A's
         // tickets are void from then on, the intruder's and A's own (A has to reconnect).
         if (version.maxVersion === "TLSv1.2") expect(intrusion.ticket).toBeDefined();
-        if (intrusion.ticket) expect(await retrWith(a.c, intrusion.ticket, version)).toMatchObject(refused);
-        expect(await retrWith(a.c, a.control.getSession(), version)).toMatchObject(refused);
+        if (intrusion.ticket) expect(await retrWith(a.c, intrusion.ticket, version, "secret.txt")).toMatchObject(refused);
+        expect(await retrWith(a.c, a.control.getSession(), version, "secret.txt")).toMatchObject(refused);
         // B goes on.
-        expect(await retrWith(b.c, b.control.getSession(), version)).toMatchObject(ok);
+        expect(await retrWith(b.c, b.control.getSession(), version, "secret.txt")).toMatchObject(ok);
         expect(await a.c.send("NOOP")).toMatch(/^200/);
         expect(t.logs.some((l) => l.includes("did not resume this session's TLS session"))).toBe(true);
       } finally {
@@ -219,7 +140,7 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
     const { c, control } = await protectedLogin(tls13);
     try {
       expect(await c.send("PROT C")).toMatch(/^200/);
-      const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+      const port = epsvPort(await c.send("EPSV"));
       const data = net.connect(port, "127.0.0.1");
       const chunks: Buffer[] = [];
       data.on("data", (d) => chunks.push(d));
@@ -231,7 +152,7 @@ describe("explicit FTPS by hand (RFC 4217)", () => {
       expect(Buffer.concat(chunks).toString()).toBe("for your eyes only");
       // And back to PROT P: protected again, resuming the control session.
       expect(await c.send("PROT P")).toMatch(/^200/);
-      expect(await retrWith(c, control.getSession(), tls13)).toMatchObject({ replies: ["150", "226"], reused: true, text: "for your eyes only" });
+      expect(await retrWith(c, control.getSession(), tls13, "secret.txt")).toMatchObject({ replies: ["150", "226"], reused: true, text: "for your eyes only" });
     } finally {
       control.destroy();
     }
@@ -391,7 +312,7 @@ describe("TLS policy", () => {
       expect(await c.send("PASS secret")).toMatch(/^230/);
       await c.send("PBSZ 0");
       await c.send("PROT P");
-      const port = Number(/\|\|\|(\d+)\|/.exec(await c.send("EPSV"))![1]);
+      const port = epsvPort(await c.send("EPSV"));
       const data = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
       const chunks: Buffer[] = [];
       data.on("data", (d) => chunks.push(d));
@@ -424,9 +345,9 @@ describe("TLS policy", () => {
     };
     try {
       const before = await fingerprint();
-      const other = await ensureTlsCertificate({ dataDir: dir, tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as never);
-      await copyFile(other.options.tls.certFile!, cert);
-      await copyFile(other.options.tls.keyFile!, key);
+      const other = await selfSignedPair(dir);
+      await copyFile(other.certFile, cert);
+      await copyFile(other.keyFile, key);
       await t.server.reloadTls();
       const after = await fingerprint();
       expect(after).not.toBe(before);

@@ -1,11 +1,8 @@
-import { X509Certificate } from "node:crypto";
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import type net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import tls from "node:tls";
 import { describe, expect, it } from "vitest";
-import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
 import { hashPassword } from "../../core/auth/password.ts";
 import { ConfigError } from "../../core/config/problems.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
@@ -13,6 +10,7 @@ import { ControlClient, readAll } from "../support/control.ts";
 import { freePort, RUNTIMES, startFtpi, waitForOutput } from "../support/process.ts";
 import { waitFor } from "../support/wait.ts";
 import { account, anonymousAccount, startServer } from "../support/server.ts";
+import { authTls, fingerprintOf, selfSignedPair } from "../support/tls.ts";
 
 async function setup() {
   const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-life-"));
@@ -37,37 +35,8 @@ ${users}`;
 
 /** A self-signed pair made in `dir`, and the fingerprint clients see. */
 async function certificate(dir: string): Promise<{ certFile: string; keyFile: string; fingerprint: string }> {
-  const made = await ensureTlsCertificate({ dataDir: dir, tls: { enabled: true, certFile: null, keyFile: null, implicit: [], require: false, requireSessionReuse: true } } as unknown as ServerOptions);
-  const certFile = made.options.tls.certFile!;
-  return { certFile, keyFile: made.options.tls.keyFile!, fingerprint: new X509Certificate(await readFile(certFile)).fingerprint256 };
-}
-
-/** AUTH TLS on a fresh control connection: the secured socket and the certificate it was shown. */
-async function authTls(port: number): Promise<{ socket: tls.TLSSocket; fingerprint: string; send(line: string): Promise<string> }> {
-  const c = await ControlClient.connect(port);
-  expect((await c.read()).code).toBe(220);
-  expect((await c.send("AUTH TLS")).code).toBe(234);
-  c.socket.removeAllListeners("data");
-  const socket = tls.connect({ socket: c.socket, rejectUnauthorized: false });
-  await new Promise((resolve, reject) => {
-    socket.once("secureConnect", resolve);
-    socket.once("error", reject);
-  });
-  socket.setEncoding("utf8");
-  const send = (line: string) =>
-    new Promise<string>((resolve) => {
-      let text = "";
-      const onData = (d: string) => {
-        text += d;
-        if (/^\d{3} .*\r\n$/m.test(text)) {
-          socket.off("data", onData);
-          resolve(text.trim());
-        }
-      };
-      socket.on("data", onData);
-      socket.write(line + "\r\n");
-    });
-  return { socket, fingerprint: socket.getPeerCertificate().fingerprint256, send };
+  const pair = await selfSignedPair(dir);
+  return { ...pair, fingerprint: await fingerprintOf(pair.certFile) };
 }
 
 /** Bytes a data socket delivers until it closes, however it closes (end, reset or destroy). */
