@@ -214,6 +214,11 @@ export class LocalStorage implements Storage {
     let position = offset;
     let ended = false;
     let closed: Promise<void> | null = null;
+    const advance = (bytesRead: number, asked: number): number => {
+      position += bytesRead;
+      if (bytesRead < asked) ended = true;
+      return bytesRead;
+    };
     return {
       entry: entryFrom(baseName(path), stats),
       read(buffer: Buffer) {
@@ -222,20 +227,15 @@ export class LocalStorage implements Storage {
           // A small file (or a file's last bytes): one read from the page cache takes
           // microseconds, a thread-pool round trip tens of them (half of a 4 KiB RETR's time).
           try {
-            const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
-            position += bytesRead;
-            if (bytesRead < buffer.length) ended = true;
-            return Promise.resolve(bytesRead);
+            return Promise.resolve(advance(readSync(fd, buffer, 0, buffer.length, position), buffer.length));
           } catch (err) {
             return Promise.reject(storageErrorFromErrno(err, path, "read"));
           }
         }
         return new Promise<number>((resolve, reject) => {
           readFd(fd, buffer, 0, buffer.length, position, (err, bytesRead) => {
-            if (err) return reject(storageErrorFromErrno(err, path, "read"));
-            position += bytesRead;
-            if (bytesRead < buffer.length) ended = true;
-            resolve(bytesRead);
+            if (err) reject(storageErrorFromErrno(err, path, "read"));
+            else resolve(advance(bytesRead, buffer.length));
           });
         });
       },
