@@ -28,14 +28,14 @@ export function pluginRoutes(server: FtpServer): Hono {
 /** A new empty data folder, for servers that must share one across a restart. */
 export const tempDataDir = () => mkdtemp(path.join(os.tmpdir(), "ftpi-plugin-data-"));
 
-/** A real server (alice/secret) loading built-in plugins by name, as ftpi.yaml would. */
+/** A real server (alice/secret) loading built-in plugins by name, as ftpi.yaml would, and plugin objects (`plugins`) as code hands them over. */
 export function startWithBuiltins(
-  plugins: { name: string; options?: unknown }[],
-  opts: { options?: Partial<ServerOptions>; accounts?: (root: string) => Promise<Account[]> | Account[] } = {},
+  builtins: { name: string; options?: unknown }[],
+  opts: { options?: Partial<ServerOptions>; accounts?: (root: string) => Promise<Account[]> | Account[]; plugins?: Plugin[] } = {},
 ): Promise<TestServer> {
   return startServer({
-    options: { ...opts.options, plugins: plugins.map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
-    extras: { builtinPlugins },
+    options: { ...opts.options, plugins: builtins.map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
+    extras: { builtinPlugins, plugins: opts.plugins ?? [] },
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
   });
 }

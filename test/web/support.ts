@@ -3,10 +3,10 @@ import { hashPassword } from "../../core/auth/password.ts";
 import type { Account } from "../../core/auth/types.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
 import type { Plugin } from "../../core/hooks/types.ts";
-import { builtinPlugins } from "../../plugins/index.ts";
 import { createStatusApp } from "../../web/app.tsx";
 import type { StatusAppOptions, StatusEnv } from "../../web/context.ts";
-import { startServer, type TestServer } from "../support/server.ts";
+import type { TestServer } from "../support/server.ts";
+import { startWithBuiltins } from "../plugins/support.ts";
 
 export const ADMIN_PASSWORD = "correct horse battery";
 let hash: Promise<string> | null = null;
@@ -43,11 +43,7 @@ export async function startWeb(
     accounts?: (root: string) => Promise<Account[]> | Account[];
   } = {},
 ): Promise<WebFixture> {
-  const ftp = await startServer({
-    extras: { plugins: opts.plugins ?? [], builtinPlugins },
-    options: { ...opts.options, plugins: (opts.builtins ?? []).map((p) => ({ name: p.name, path: null, options: p.options ?? {} })) },
-    ...(opts.accounts ? { accounts: opts.accounts } : {}),
-  });
+  const ftp = await startWithBuiltins(opts.builtins ?? [], opts);
   const stop = new AbortController();
   const app = createStatusApp(ftp.server, {
     adminPasswordHash: await adminHash(),
