@@ -44,12 +44,14 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
   let limited = false;
   // Every folder entered, by what identifies it, with the path it was first reached by: a
   // symbolic link back to one of them (`up -> ..`, `self -> .`) is shown but never entered again.
+  // seenAs gives that first path, or records `path` as the first; a folder without an id (the
+  // source cannot tell) is never seen before.
   const entered = new Map<string, string>();
-  const enter = (id: string, path: string): string | null => {
+  const seenAs = (id: string | null | undefined, path: string): string | undefined => {
+    if (!id) return undefined;
     const first = entered.get(id);
-    if (first !== undefined) return first;
-    entered.set(id, path);
-    return null;
+    if (first === undefined) entered.set(id, path);
+    return first;
   };
   const identify = async (path: string): Promise<string | null> => {
     if (!source.folderId) return null;
@@ -63,9 +65,8 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
   const listInto = async (job: Job) => {
     const { folder, path, rel } = job;
     if (!job.identified) {
-      const id = await identify(path);
-      const first = id === null ? null : enter(id, path);
-      if (first !== null) {
+      const first = seenAs(await identify(path), path);
+      if (first !== undefined) {
         folder.sameAs = first;
         return;
       }
@@ -84,12 +85,10 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       const childPath = joinPath(path, entry.name);
       if (options.skip?.(childRel)) continue;
-      if (entry.id !== undefined && entry.id !== "") {
-        const first = enter(entry.id, childPath);
-        if (first !== null) {
-          child.sameAs = first;
-          continue;
-        }
+      const first = seenAs(entry.id, childPath);
+      if (first !== undefined) {
+        child.sameAs = first;
+        continue;
       }
       if (++queued >= limitFolders) {
         child.error = `more than ${limitFolders} folders`;
@@ -97,7 +96,7 @@ export async function crawlTree(source: ListingSource, rootPath: string, options
         limited = true;
         continue;
       }
-      waiting.push({ folder: child, path: childPath, rel: childRel, identified: entry.id !== undefined && entry.id !== "" });
+      waiting.push({ folder: child, path: childPath, rel: childRel, identified: Boolean(entry.id) });
     }
     progress.pending = waiting.length;
     options.onProgress?.({ ...progress });
