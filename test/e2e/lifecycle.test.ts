@@ -7,7 +7,7 @@ import { hashPassword } from "../../core/auth/password.ts";
 import { ConfigError } from "../../core/config/problems.ts";
 import type { ServerOptions } from "../../core/config/types.ts";
 import { ControlClient, readAll } from "../support/control.ts";
-import { freePort, RUNTIMES, startFtpi, waitForOutput } from "../support/process.ts";
+import { freePort, RUNTIMES, startFtpi, waitForOutput, type RunningFtpi } from "../support/process.ts";
 import { waitFor } from "../support/wait.ts";
 import { account, anonymousAccount, startServer } from "../support/server.ts";
 import { authTls, fingerprintOf, selfSignedPair } from "../support/tls.ts";
@@ -30,7 +30,19 @@ ${users}`;
     home: ./share
     permissions: read,list
 `;
-  return { dir, port, hash, config, readOnly, file: path.join(dir, "ftpi.yaml") };
+  const file = path.join(dir, "ftpi.yaml");
+  /** Writes `yaml` as ftpi.yaml and starts `ftpi serve` on it. */
+  const serve = async (yaml: string): Promise<RunningFtpi> => {
+    await writeFile(file, yaml);
+    return startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+  };
+  /** Writes `yaml` over ftpi.yaml, sends SIGHUP, and waits until the server `says` so. */
+  const reload = async (ftpi: RunningFtpi, yaml: string, says: string): Promise<void> => {
+    await writeFile(file, yaml);
+    ftpi.proc.kill("SIGHUP");
+    await waitForOutput(ftpi, says);
+  };
+  return { dir, port, hash, config, readOnly, serve, reload };
 }
 
 /** A self-signed pair made in `dir`, and the fingerprint clients see. */
@@ -63,9 +75,8 @@ async function repliesUntilClosed(c: ControlClient, ms = 10_000): Promise<number
 
 describe("SIGHUP reloads the configuration", () => {
   it("applies new rights and users to a running server without dropping sessions; a bad file is refused", { timeout: 60_000 }, async () => {
-    const { dir, port, hash, config, readOnly, file } = await setup();
-    await writeFile(file, config(readOnly));
-    const ftpi = await startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+    const { port, hash, config, readOnly, serve, reload } = await setup();
+    const ftpi = await serve(config(readOnly));
     try {
       const c = await ControlClient.connect(port);
       await c.login();
@@ -73,17 +84,13 @@ describe("SIGHUP reloads the configuration", () => {
 
       const writable = readOnly.replace("permissions: read,list", "permissions: all");
       const bob = `  - name: bob\n    password: "${hash}"\n    home: ./share\n`;
-      await writeFile(file, config(writable + bob));
-      ftpi.proc.kill("SIGHUP");
-      await waitForOutput(ftpi, "configuration reloaded");
+      await reload(ftpi, config(writable + bob), "configuration reloaded");
       expect((await c.send("MKD after")).code).toBe(257);
       const b = await ControlClient.connect(port);
       await b.login("bob", "secret");
       b.close();
 
-      await writeFile(file, config(writable + bob) + "limits: { maxClients: lots }\nbanner: [unclosed\n");
-      ftpi.proc.kill("SIGHUP");
-      await waitForOutput(ftpi, "new configuration is refused");
+      await reload(ftpi, config(writable + bob) + "limits: { maxClients: lots }\nbanner: [unclosed\n", "new configuration is refused");
       expect(ftpi.output()).toMatch(/ftpi\.yaml:\d+:\d+: /);
       expect((await c.send("NOOP")).code).toBe(200);
       const b2 = await ControlClient.connect(port);
@@ -96,12 +103,11 @@ describe("SIGHUP reloads the configuration", () => {
   });
 
   it("applies changed limits (maxSessionsPerIp, maxDownloadRate) without dropping sessions", { timeout: 60_000 }, async () => {
-    const { dir, port, config, readOnly, file } = await setup();
+    const { dir, port, config, readOnly, serve, reload } = await setup();
     const size = 256 * 1024;
     const payload = Buffer.alloc(size, 7);
     await writeFile(path.join(dir, "share", "file.bin"), payload);
-    await writeFile(file, config(readOnly));
-    const ftpi = await startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+    const ftpi = await serve(config(readOnly));
     const download = async (c: ControlClient) => {
       const started = Date.now();
       const data = await c.pasv();
@@ -119,9 +125,7 @@ describe("SIGHUP reloads the configuration", () => {
       await second.login();
       expect(await download(c)).toBeLessThan(1000);
 
-      await writeFile(file, config(readOnly) + "limits: { maxSessionsPerIp: 1, maxDownloadRate: 128K }\n");
-      ftpi.proc.kill("SIGHUP");
-      await waitForOutput(ftpi, "configuration reloaded");
+      await reload(ftpi, config(readOnly) + "limits: { maxSessionsPerIp: 1, maxDownloadRate: 128K }\n", "configuration reloaded");
       expect(ftpi.output()).not.toContain("restart ftpi to apply");
       // Both sessions stay, though two is now over the limit; a third from here is refused.
       expect((await c.send("NOOP")).code).toBe(200);
@@ -140,31 +144,26 @@ describe("SIGHUP reloads the configuration", () => {
   });
 
   it("applies new tls.certFile/keyFile paths to new connections; live TLS sessions stay; a path that does not load keeps the old pair", { timeout: 60_000 }, async () => {
-    const { dir, port, config, readOnly, file } = await setup();
+    const { dir, port, config, readOnly, serve, reload } = await setup();
     const first = await certificate(path.join(dir, "a"));
     const second = await certificate(path.join(dir, "b"));
     const withTls = (pair: { certFile: string; keyFile: string }) =>
       config(readOnly).replace("tls: { enabled: false }", `tls: { enabled: true, certFile: ${JSON.stringify(pair.certFile)}, keyFile: ${JSON.stringify(pair.keyFile)} }`);
-    await writeFile(file, withTls(first));
-    const ftpi = await startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+    const ftpi = await serve(withTls(first));
     try {
       const old = await authTls(port);
       expect(old.fingerprint).toBe(first.fingerprint);
       expect(await old.send("USER alice")).toMatch(/^331/);
       expect(await old.send("PASS secret")).toMatch(/^230/);
 
-      await writeFile(file, withTls(second));
-      ftpi.proc.kill("SIGHUP");
-      await waitForOutput(ftpi, "TLS certificate reloaded");
+      await reload(ftpi, withTls(second), "TLS certificate reloaded");
       expect(ftpi.output()).not.toContain("restart ftpi to apply");
       const renewed = await authTls(port);
       expect(renewed.fingerprint).toBe(second.fingerprint);
       renewed.socket.destroy();
       expect(await old.send("NOOP")).toMatch(/^200/);
 
-      await writeFile(file, withTls({ certFile: path.join(dir, "missing.crt"), keyFile: path.join(dir, "missing.key") }));
-      ftpi.proc.kill("SIGHUP");
-      await waitForOutput(ftpi, "TLS reload failed, keeping the old certificate");
+      await reload(ftpi, withTls({ certFile: path.join(dir, "missing.crt"), keyFile: path.join(dir, "missing.key") }), "TLS reload failed, keeping the old certificate");
       expect(ftpi.output()).toContain("missing.crt");
       const kept = await authTls(port);
       expect(kept.fingerprint).toBe(second.fingerprint);
@@ -179,11 +178,10 @@ describe("SIGHUP reloads the configuration", () => {
 
 describe("SIGTERM", () => {
   it("stops accepting, lets a running transfer finish, then exits 0", { timeout: 60_000 }, async () => {
-    const { dir, port, config, readOnly, file } = await setup();
-    await writeFile(file, config(readOnly));
+    const { dir, port, config, readOnly, serve } = await setup();
     const size = 48 * 1024 * 1024;
     await writeFile(path.join(dir, "share", "big.bin"), Buffer.alloc(size, 1));
-    const ftpi = await startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+    const ftpi = await serve(config(readOnly));
     const c = await ControlClient.connect(port);
     await c.login();
     await c.send("TYPE I");
@@ -207,14 +205,13 @@ describe("SIGTERM", () => {
   });
 
   it("cuts a transfer still running when limits.shutdownGrace runs out, and exits 0 soon after", { timeout: 60_000 }, async () => {
-    const { dir, port, config, readOnly, file } = await setup();
+    const { dir, port, config, readOnly, serve } = await setup();
     const graceMs = 1500;
     // 64 KiB/s: 2 MiB would take half a minute.
     const slow = readOnly + "    maxDownloadRate: 64K\n";
-    await writeFile(file, config(slow) + `limits: { shutdownGrace: ${graceMs / 1000} }\n`);
     const size = 2 * 1024 * 1024;
     await writeFile(path.join(dir, "share", "big.bin"), Buffer.alloc(size, 1));
-    const ftpi = await startFtpi([...RUNTIMES.node!, "serve"], { cwd: dir });
+    const ftpi = await serve(config(slow) + `limits: { shutdownGrace: ${graceMs / 1000} }\n`);
     const c = await ControlClient.connect(port);
     await c.login();
     await c.send("TYPE I");
