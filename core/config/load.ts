@@ -158,10 +158,9 @@ export async function loadConfig(
   file: string | undefined,
   options: { cwd?: string; flags?: ConfigFlags } = {},
 ): Promise<ServerOptions> {
-  const cwd = options.cwd ?? process.cwd();
-  const raw = file === undefined ? undefined : await loadConfigFile(file, cwd);
-  const baseDir = file === undefined ? cwd : dirname(resolve(cwd, file));
-  return resolveConfig(raw, { file, baseDir, cwd, flags: options.flags });
+  const { problems, options: resolved } = await loadConfigLeniently(file, options);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved!;
 }
 
 /** What loadConfigLeniently found. */
