@@ -145,7 +145,7 @@ export interface TlsOptions {
  * builds it from ftpi.yaml and flags with loadConfig(); embedders usually start from that too.
  *
  * @example
- * const { options } = await loadConfig("ftpi.yaml");
+ * const options = await loadConfig("ftpi.yaml");
  * const server = await createServer({ ...options, banner: "Welcome to the attic." });
  * await server.listen();
  */
