@@ -14,9 +14,9 @@ export class FolderError extends Error {
   constructor(
     message: string,
     /** The FTP reply code: 550 for a folder that is missing, a file or refused, 451 when it could not be read. */
-    readonly ftpCode: number,
+    readonly ftpCode: 550 | 451,
     /** The HTTP status: 404 missing, 403 refused, 500 unreadable. */
-    readonly httpStatus: number,
+    readonly httpStatus: 404 | 403 | 500,
   ) {
     super(message);
     this.name = "FolderError";
@@ -25,12 +25,13 @@ export class FolderError extends Error {
 
 // What each storage failure means for the listed folder (RFC 959 §4.2: 550 "file unavailable
 // (e.g., file not found, no access)", 451 "local error in processing").
-const BY_KIND: Record<StorageErrorKind, { text: string; ftp: number; http: number }> = {
-  "not-found": { text: "no such folder", ftp: 550, http: 404 },
-  "not-a-directory": { text: "no such folder", ftp: 550, http: 404 },
-  "invalid-path": { text: "no such folder", ftp: 550, http: 404 },
-  "is-a-directory": { text: "no such folder", ftp: 550, http: 404 },
-  exists: { text: "no such folder", ftp: 550, http: 404 },
+const NO_SUCH_FOLDER = { text: "no such folder", ftp: 550, http: 404 } as const;
+const BY_KIND: Record<StorageErrorKind, { text: string; ftp: FolderError["ftpCode"]; http: FolderError["httpStatus"] }> = {
+  "not-found": NO_SUCH_FOLDER,
+  "not-a-directory": NO_SUCH_FOLDER,
+  "invalid-path": NO_SUCH_FOLDER,
+  "is-a-directory": NO_SUCH_FOLDER,
+  exists: NO_SUCH_FOLDER,
   "not-empty": { text: "cannot be listed", ftp: 550, http: 500 },
   denied: { text: "permission denied", ftp: 550, http: 403 },
   "no-space": { text: "cannot be read (the server's disk is full)", ftp: 451, http: 500 },

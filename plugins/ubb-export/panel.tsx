@@ -53,7 +53,7 @@ async function listingFor(c: Context, ctx: PluginContext<UbbExportOptions>): Pro
     const listing = prepareListing(tree, request.path, request.listing);
     return { request, listing, text: writeListing(listing, request.listing.format) };
   } catch (err) {
-    if (err instanceof FolderError) return { request, problems: [err.message], status: err.httpStatus as 403 | 404 | 500 };
+    if (err instanceof FolderError) return { request, problems: [err.message], status: err.httpStatus };
     throw err;
   }
 }
