@@ -21,9 +21,9 @@ export function mountPanel(app: Hono, ctx: PluginContext<UbbExportOptions>): voi
   const page = async (c: Context) => {
     const result = await listingFor(c, ctx);
     const status = "problems" in result ? result.status : 200;
-    // renderPanel knows 200, 400 and 404; a refused (403) or unreadable (500) folder keeps its own status.
-    const res = await renderPanel(c, <Panel base={base} options={ctx.options} result={result} query={c.req.query()} />, status === 200 || status === 400 || status === 404 ? status : 200);
-    return res.status === status ? res : new Response(res.body, { status, headers: res.headers });
+    const res = await renderPanel(c, <Panel base={base} options={ctx.options} result={result} query={c.req.query()} />);
+    // renderPanel takes 200, 400 or 404 only, and a refused (403) or unreadable (500) folder keeps its own.
+    return status === 200 ? res : new Response(res.body, { status, headers: res.headers });
   };
   app.get("/", page);
   // "/plugins/ubb-export/" as well as "/plugins/ubb-export".
