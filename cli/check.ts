@@ -33,7 +33,7 @@ export function setupBudgetMs(): number {
  * their problems (unknown hook names, bad options, duplicate SITE verbs, setups that throw or
  * hang), none when they are fine.
  */
-export async function pluginProblems(options: NonNullable<LenientConfig["options"]>, logger: Logger): Promise<ConfigProblem[]> {
+async function pluginProblems(options: NonNullable<LenientConfig["options"]>, logger: Logger): Promise<ConfigProblem[]> {
   try {
     const server = await createServer(options, { builtinPlugins, logger, setupBudgetMs: setupBudgetMs() });
     await server.close();
@@ -67,10 +67,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const config = await loadConfigLeniently(findConfigFile(values.config, io.cwd, "check"), { cwd: io.cwd });
-  if (config.problems.length) throw await configErrorWithPlugins(config, quietLogger(io));
   // Plugins are part of the config: load them, check their options and set them up, as serve would.
-  const problems = await pluginProblems(config.options!, quietLogger(io));
-  if (problems.length) throw new ConfigError(problems);
+  const error = await configErrorWithPlugins(config, quietLogger(io));
+  if (error.problems.length) throw error;
   io.stdout("ok\n");
   return 0;
 }
