@@ -29,6 +29,15 @@ async function upload(c: ControlClient, command: string, payload: Buffer | strin
   expect((await c.read()).code).toBe(226);
 }
 
+/** The greeting, a login refused with 530, then one accepted with 230. */
+async function failThenLogin(c: ControlClient, wrong: { user: string; pass: string }, right: { user: string; pass: string }): Promise<void> {
+  expect((await c.read()).code).toBe(220);
+  await c.send(`USER ${wrong.user}`);
+  expect((await c.send(`PASS ${wrong.pass}`)).code).toBe(530);
+  await c.send(`USER ${right.user}`);
+  expect((await c.send(`PASS ${right.pass}`)).code).toBe(230);
+}
+
 async function download(c: ControlClient, command: string): Promise<Buffer> {
   const data = await c.pasv();
   const body = readAll(data);
@@ -148,11 +157,7 @@ describe("session log", () => {
   /** A session touching every logged event: failed and good login, upload, download, delete, quit. */
   async function session(t: TestServer): Promise<void> {
     const c = await ControlClient.connect(t.port);
-    expect((await c.read()).code).toBe(220);
-    await c.send("USER bob");
-    expect((await c.send("PASS hunter2")).code).toBe(530);
-    await c.send("USER alice");
-    expect((await c.send("PASS hunter2")).code).toBe(230);
+    await failThenLogin(c, { user: "bob", pass: "hunter2" }, { user: "alice", pass: "hunter2" });
     await c.send("TYPE I");
     await upload(c, "STOR up.txt", "uploaded");
     expect((await download(c, "RETR readme.txt")).toString()).toBe("read me");
@@ -198,11 +203,7 @@ describe("session log", () => {
     const t = await startServer({ accounts: async (root) => [await account("carol", root, { passwordHash: hash }), anonymousAccount(root)] });
     servers.push(t);
     const c = await ControlClient.connect(t.port);
-    expect((await c.read()).code).toBe(220);
-    await c.send("USER carol");
-    expect((await c.send(`PASS ${secret}-wrong`)).code).toBe(530);
-    await c.send("USER carol");
-    expect((await c.send(`PASS ${secret}`)).code).toBe(230);
+    await failThenLogin(c, { user: "carol", pass: `${secret}-wrong` }, { user: "carol", pass: secret });
     // A client that sends the password with a tab instead of a space.
     c.write(`PASS\t${secret}\r\n`);
     await c.read();
@@ -238,16 +239,9 @@ describe("ftpi serve --log-format json", () => {
     let exit: number | null = null;
     try {
       const c = await ControlClient.connect(port);
-      expect((await c.read()).code).toBe(220);
-      await c.send("USER alice");
-      expect((await c.send("PASS wrong")).code).toBe(530);
-      await c.send("USER alice");
-      expect((await c.send("PASS s3cret-pw")).code).toBe(230);
+      await failThenLogin(c, { user: "alice", pass: "wrong" }, { user: "alice", pass: "s3cret-pw" });
       await c.send("TYPE I");
-      const data = await c.pasv();
-      expect((await c.send("STOR up.txt")).code).toBe(150);
-      data.end("uploaded");
-      expect((await c.read()).code).toBe(226);
+      await upload(c, "STOR up.txt", "uploaded");
       expect((await c.send("QUIT")).code).toBe(221);
       await waitFor(() => ftpi.stdout().includes('"msg":"disconnect"'), "the disconnect line");
     } finally {
