@@ -18,7 +18,7 @@ export interface LoadedPlugin {
   clean: boolean;
 }
 
-export function where(spec: PluginSpec, index: number): Pick<ConfigProblem, "file" | "line" | "col" | "path"> {
+function where(spec: PluginSpec, index: number): Pick<ConfigProblem, "file" | "line" | "col" | "path"> {
   const m = spec.source ? /^(.*):(\d+):(\d+)$/.exec(spec.source) : null;
   return m ? { file: m[1], line: Number(m[2]), col: Number(m[3]), path: `plugins.${index}` } : { path: `plugins.${index}` };
 }
