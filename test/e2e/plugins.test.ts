@@ -6,7 +6,7 @@ import { ConfigError, definePlugin, deny } from "../../core/index.ts";
 import { PluginHost } from "../../core/hooks/host.ts";
 import type { SessionInfo } from "../../core/hooks/types.ts";
 import { createLogger } from "../../core/log/logger.ts";
-import { waitFor } from "../support/wait.ts";
+import { sleep, waitFor } from "../support/wait.ts";
 import { ControlClient, readAll } from "../support/control.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 
@@ -15,7 +15,6 @@ afterEach(async () => {
   await t?.close();
   t = null;
 });
-
 
 /** STOR of a small file, then DELE: the hooks of a transfer and of a file event all run. */
 async function uploadAndDelete(c: ControlClient): Promise<void> {
@@ -26,6 +25,7 @@ async function uploadAndDelete(c: ControlClient): Promise<void> {
   expect((await c.read()).code).toBe(226);
   expect((await c.send("DELE f.txt")).code).toBe(250);
 }
+
 describe("plugins loaded from a path", () => {
   it("a .ts plugin in a temp folder denies a login and adds a SITE verb", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-plugin-"));
@@ -126,7 +126,7 @@ describe("hook bus", () => {
     await c.login();
     await uploadAndDelete(c);
     c.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     expect(t.logs.some((l) => l.includes("[faulty:onCommand] boom"))).toBe(true);
     expect(t.logs.some((l) => l.includes("[faulty:onTransferEnd] boom"))).toBe(true);
     expect(t.server.host.errorCounts.get("faulty")).toBeGreaterThan(5);
@@ -155,7 +155,7 @@ describe("hook bus", () => {
     data.end("12345");
     await body;
     expect((await c.read()).code).toBe(226);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     expect(ends).toEqual([{ path: "/g.txt", bytes: 5, outcome: "ok", direction: "upload" }]);
     c.close();
   });
