@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Hono } from "hono";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { definePlugin } from "../../core/index.ts";
+import { definePlugin, type Account } from "../../core/index.ts";
 import ubbExport from "../../plugins/ubb-export/index.ts";
 import { crawlTree } from "../../plugins/ubb-export/crawl.ts";
 import { bbcodeUrl, escapeBbcode } from "../../plugins/ubb-export/render/bbcode.ts";
@@ -17,7 +17,7 @@ import { ftpLinkBase, parseFtpUrl } from "../../plugins/ubb-export/sources/ftp-u
 import type { FileItem, FolderItem, TreeItem } from "../../plugins/ubb-export/tree.ts";
 import { formatSize } from "../../plugins/ubb-export/units.ts";
 import { ensureTlsCertificate } from "../../cli/tls-certificate.ts";
-import { ControlClient } from "../support/control.ts";
+import { ControlClient, type ParsedReply } from "../support/control.ts";
 import { REPO, RUNTIMES } from "../support/process.ts";
 import { startPyftpdlib, type RunningPyftpdlib } from "../support/pyftpdlib.ts";
 import { account, FULL, startServer, type TestServer } from "../support/server.ts";
@@ -240,6 +240,32 @@ async function ftpiUbbWith(env: Record<string, string>, ...args: string[]): Prom
   }
 }
 
+/** A test server with the ubb-export plugin (given `options`) built in. */
+function startWithUbb(options: Record<string, unknown> = {}, accounts?: (root: string) => Promise<Account[]>): Promise<TestServer> {
+  return startServer({
+    options: { plugins: [{ name: "ubb-export", path: null, options }] },
+    extras: { builtinPlugins: { "ubb-export": ubbExport } },
+    ...(accounts ? { accounts } : {}),
+  });
+}
+
+/** The plugins' web panels of `t`, each under /plugins/NAME as the status page mounts them. */
+function panelApp(t: TestServer): Hono {
+  const app = new Hono();
+  for (const { plugin, mount } of t.server.host.webMounts) {
+    const panel = new Hono();
+    mount(panel);
+    app.route(`/plugins/${plugin}`, panel);
+  }
+  return app;
+}
+
+/** A SITE UBB answer: 200, then the BBCode listing of `folder` between its first and last line. */
+function expectSiteListing(reply: ParsedReply, folder: string, listing: string[]): void {
+  expect(reply.code).toBe(200);
+  expect(reply.lines).toEqual([`200-Listing of ${folder} (bbcode):`, ...listing, "200 End of listing."]);
+}
+
 describe("SITE UBB and the status panel (ftpi's own storage)", () => {
   let t: TestServer | null = null;
   afterEach(async () => {
@@ -247,21 +273,12 @@ describe("SITE UBB and the status panel (ftpi's own storage)", () => {
     t = null;
   });
 
-  const start = (options: Record<string, unknown> = {}) =>
-    startServer({
-      options: { plugins: [{ name: "ubb-export", path: null, options }] },
-      extras: { builtinPlugins: { "ubb-export": ubbExport } },
-    });
-
   it("answers SITE UBB [path] with the listing as a multi-line 200, from the current folder by default", async () => {
-    t = await start({ exclude: ["secret", "deep"] });
+    t = await startWithUbb({ exclude: ["secret", "deep"] });
     await writeFixture(t.root);
     const c = await ControlClient.connect(t.port);
     await c.login();
-    const reply = await c.send("SITE UBB /Music");
-    expect(reply.code).toBe(200);
-    expect(reply.lines).toEqual([
-      "200-Listing of /Music (bbcode):",
+    expectSiteListing(await c.send("SITE UBB /Music"), "/Music", [
       "[b]/Music[/b]",
       "[list]",
       "[*][b]Jazz & Blues[/b] (1 file, 121 KB)",
@@ -275,7 +292,6 @@ describe("SITE UBB and the status panel (ftpi's own storage)", () => {
       "[*]b ［live］ (2004).mp3 (1.5 KB)",
       "[/list]",
       "Total: 2 folders, 3 files, 127 KB",
-      "200 End of listing.",
     ]);
     expect((await c.send("CWD /Music/Rock")).code).toBe(250);
     expect((await c.send("SITE UBB")).lines.slice(1, 5)).toEqual(["[b]/Music/Rock[/b]", "[list]", "[*]a.mp3 (4.9 KB)", "[/list]"]);
@@ -288,7 +304,7 @@ describe("SITE UBB and the status panel (ftpi's own storage)", () => {
   });
 
   it("links to the address the client reached; cuts long replies and big trees", async () => {
-    t = await start({ links: true, format: "markdown", maxLines: 10, maxFolders: 3 });
+    t = await startWithUbb({ links: true, format: "markdown", maxLines: 10, maxFolders: 3 });
     await writeFixture(t.root);
     const c = await ControlClient.connect(t.port);
     await c.login();
@@ -303,14 +319,9 @@ describe("SITE UBB and the status panel (ftpi's own storage)", () => {
   });
 
   it("serves a panel with the listing, a copy button and a preview; listing.txt gives the bare text", async () => {
-    t = await start({ linkBase: "ftp://myhost.ddns.net:2121", account: "alice" });
+    t = await startWithUbb({ linkBase: "ftp://myhost.ddns.net:2121", account: "alice" });
     await writeFixture(t.root);
-    const app = new Hono();
-    for (const { plugin, mount } of t.server.host.webMounts) {
-      const panel = new Hono();
-      mount(panel);
-      app.route(`/plugins/${plugin}`, panel);
-    }
+    const app = panelApp(t);
     for (const url of ["/plugins/ubb-export", "/plugins/ubb-export/"]) {
       const res = await app.request(`${url}?path=/Music/Rock&format=markdown&links=1`);
       expect(res.status).toBe(200);
@@ -538,10 +549,7 @@ describe("symbolic link loops", () => {
     await t?.close();
   });
   beforeAll(async () => {
-    t = await startServer({
-      options: { plugins: [{ name: "ubb-export", path: null, options: {} }] },
-      extras: { builtinPlugins: { "ubb-export": ubbExport } },
-    });
+    t = await startWithUbb();
     await writeLoops(t.root);
   });
 
@@ -559,10 +567,7 @@ describe("symbolic link loops", () => {
     expect(withoutProgress(remote.stderr)).toBe("");
     const c = await ControlClient.connect(t!.port);
     await c.login();
-    const reply = await c.send("SITE UBB /");
-    expect(reply.code).toBe(200);
-    expect(reply.lines).toEqual([
-      "200-Listing of / (bbcode):",
+    expectSiteListing(await c.send("SITE UBB /"), "/", [
       "[b]/[/b]",
       "[list]",
       "[*][b]a[/b] (1 file, 3 B)",
@@ -578,7 +583,6 @@ describe("symbolic link loops", () => {
       "[*]readme.txt (2 B)",
       "[/list]",
       "Total: 2 folders, 3 files, 9 B",
-      "200 End of listing.",
     ]);
     // Entered through the link, the loop still ends at the first folder seen again.
     const through = await c.send("SITE UBB /a/up");
@@ -612,11 +616,9 @@ describe("SITE UBB and the panel on a folder that cannot be listed", () => {
   it("answers 550 for a denied folder and a link out of the root (no plugin fault); the panel answers 403 / 404", async () => {
     const outside = await mkdtemp(path.join(os.tmpdir(), "ftpi-ubb-outside-"));
     try {
-      t = await startServer({
-        options: { plugins: [{ name: "ubb-export", path: null, options: { account: "alice" } }] },
-        extras: { builtinPlugins: { "ubb-export": ubbExport } },
-        accounts: async (root) => [await account("alice", root, { permissions: [...FULL, { path: "/secret", allow: ["read"], subdirs: true }] })],
-      });
+      t = await startWithUbb({ account: "alice" }, async (root) => [
+        await account("alice", root, { permissions: [...FULL, { path: "/secret", allow: ["read"], subdirs: true }] }),
+      ]);
       await writeFixture(t.root);
       await writeFile(path.join(outside, "private.txt"), "no");
       await symlink(outside, path.join(t.root, "out"));
@@ -634,12 +636,7 @@ describe("SITE UBB and the panel on a folder that cannot be listed", () => {
       c.close();
       expect(t.logs.filter((l) => l.includes("[ubb-export:"))).toEqual([]);
 
-      const app = new Hono();
-      for (const { plugin, mount } of t.server.host.webMounts) {
-        const panel = new Hono();
-        mount(panel);
-        app.route(`/plugins/${plugin}`, panel);
-      }
+      const app = panelApp(t);
       const text = await app.request("/plugins/ubb-export/listing.txt?path=/out");
       expect(text.status).toBe(403);
       expect(await text.text()).toBe("/out: permission denied\n");
