@@ -1,6 +1,5 @@
 // HASH (draft-bryan-ftpext-hash) with OPTS HASH and its FEAT line, and XCRC/XMD5/XSHA1/XSHA256:
 // answers checked against node:crypto and zlib on random files, and through lftp and curl.
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -8,6 +7,7 @@ import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableCrc32 } from "../../core/storage/checksum.ts";
 import { ControlClient } from "../support/control.ts";
+import { runTool } from "../support/process.ts";
 import { account, startServer, type TestServer } from "../support/server.ts";
 
 let t: TestServer;
@@ -143,27 +143,19 @@ describe("CRC-32", () => {
   });
 });
 
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
 describe("real clients", () => {
   const bytes = () => files.get("r300007.bin")!;
 
   it("lftp: quote HASH and quote XCRC", async () => {
     const script = ["set ftp:ssl-allow no", "set cmd:fail-exit yes", "set net:max-retries 1", "quote OPTS HASH SHA-1", "quote HASH r300007.bin", "quote XCRC r300007.bin", "bye"].join("; ");
-    const r = await run("/usr/bin/lftp", ["-u", "alice,secret", "-p", String(t.port), "-e", script, "127.0.0.1"]);
+    const r = await runTool("/usr/bin/lftp", ["-u", "alice,secret", "-p", String(t.port), "-e", script, "127.0.0.1"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`213 SHA-1 0-300007 ${expected("SHA-1", bytes())} r300007.bin`);
     expect(r.stdout).toContain(`250 ${expected("CRC32", bytes())}`);
   });
 
   it("curl: -Q HASH and -Q XSHA256", async () => {
-    const r = await run("/usr/bin/curl", ["--silent", "--show-error", "--verbose", "--max-time", "25", "--list-only", "-Q", "HASH r300007.bin", "-Q", "XSHA256 r1000.bin", `ftp://alice:secret@127.0.0.1:${t.port}/`]);
+    const r = await runTool("/usr/bin/curl", ["--silent", "--show-error", "--verbose", "--max-time", "25", "--list-only", "-Q", "HASH r300007.bin", "-Q", "XSHA256 r1000.bin", `ftp://alice:secret@127.0.0.1:${t.port}/`]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`< 213 SHA-256 0-300007 ${expected("SHA-256", bytes())} r300007.bin`);
     expect(r.stderr).toContain(`< 250 ${expected("SHA-256", files.get("r1000.bin")!)}`);

@@ -2,35 +2,12 @@
 // with the self-signed certificate made on first start. curl and lftp must work against exactly
 // that. lftp tries TLS whenever the server offers it and refuses a certificate nobody vouches
 // for, so the startup block prints the one lftp setting that trusts this certificate.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, RUNTIMES, startFtpi, type RunningFtpi } from "../support/process.ts";
-
-interface ToolResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], cwd: string): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { freePort, RUNTIMES, runTool, startFtpi, type RunningFtpi, type ToolResult } from "../support/process.ts";
 
 let dir: string;
 let root: string;
@@ -62,7 +39,7 @@ afterAll(async () => {
 
 function lftp(settings: string[], commands: string[]): Promise<ToolResult> {
   const script = ["set cmd:fail-exit yes", "set net:max-retries 1", "set net:timeout 10", ...settings, ...commands, "bye"].join("; ");
-  return run("lftp", ["-d", "-u", "alice,wonder land", "-p", String(port), "-e", script, "127.0.0.1"], dir);
+  return runTool("lftp", ["-d", "-u", "alice,wonder land", "-p", String(port), "-e", script, "127.0.0.1"], dir);
 }
 
 describe("a new user's first connections, against the defaults", () => {
@@ -97,10 +74,10 @@ describe("a new user's first connections, against the defaults", () => {
     { mode: "active", args: ["--ftp-port", "127.0.0.1"] },
   ])("curl downloads and uploads without extra options ($mode)", async ({ mode, args }) => {
     const url = `ftp://127.0.0.1:${port}`;
-    const down = await run("curl", ["--silent", "--show-error", "--max-time", "25", "--user", "alice:wonder land", ...args, `${url}/payload.bin`, "-o", path.join(dir, `curl-${mode}.bin`)], dir);
+    const down = await runTool("curl", ["--silent", "--show-error", "--max-time", "25", "--user", "alice:wonder land", ...args, `${url}/payload.bin`, "-o", path.join(dir, `curl-${mode}.bin`)], dir);
     expect(down.code, down.stderr).toBe(0);
     expect((await readFile(path.join(dir, `curl-${mode}.bin`))).equals(payload)).toBe(true);
-    const up = await run("curl", ["--silent", "--show-error", "--max-time", "25", "--user", "alice:wonder land", ...args, "-T", path.join(dir, `curl-${mode}.bin`), `${url}/curl-up-${mode}.bin`], dir);
+    const up = await runTool("curl", ["--silent", "--show-error", "--max-time", "25", "--user", "alice:wonder land", ...args, "-T", path.join(dir, `curl-${mode}.bin`), `${url}/curl-up-${mode}.bin`], dir);
     expect(up.code, up.stderr).toBe(0);
     expect((await readFile(path.join(root, `curl-up-${mode}.bin`))).equals(payload)).toBe(true);
   });

@@ -79,3 +79,27 @@ export async function startFtpi(command: string[], opts: { cwd: string; env?: No
 export function waitForOutput(ftpi: RunningFtpi, text: string, ms = 10_000): Promise<void> {
   return waitFor(() => ftpi.output().includes(text), JSON.stringify(text), ms);
 }
+
+export interface ToolResult {
+  /** The exit code; null when killed (after 30 s) by a signal. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a client tool (curl, lftp, ...) to its end, killed after 30 s; never rejects on a non-zero exit. */
+export function runTool(command: string, args: string[], cwd?: string): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
