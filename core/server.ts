@@ -314,6 +314,7 @@ export class FtpServer implements ServerContext {
       this.lingering.delete(socket);
       socket.destroy();
     }
+    this.pool.sweep(now);
     const { loginTimeoutMs, idleTimeoutMs, dataTimeoutMs } = this.options.limits;
     let transferring = false;
     for (const s of this.sessions) {
@@ -477,6 +478,7 @@ export class FtpServer implements ServerContext {
     // The sweep no longer runs: what lingers goes now (the listeners' close waits for them).
     for (const socket of this.lingering.keys()) socket.destroy();
     this.lingering.clear();
+    this.pool.sweep(Date.now(), true);
     await Promise.all([this.host.close(), ...closed]);
     await this.xferlog?.close();
   }

@@ -5,7 +5,7 @@ import type tls from "node:tls";
 import type { Account } from "./auth/types.ts";
 import type { PermissionTable } from "./auth/permissions.ts";
 import { LineFramer, parseCommand } from "./control/framer.ts";
-import type { PassiveListener } from "./data/passive.ts";
+import type { PassiveListener, PassivePort } from "./data/passive.ts";
 import type { SessionInfo, TransferDirection } from "./hooks/types.ts";
 import { encodeReply, reply, type Reply } from "./reply.ts";
 import type { HashAlgorithm } from "./storage/checksum.ts";
@@ -76,6 +76,8 @@ export class Session {
   restOffset = 0;
   renameFrom: string | null = null;
   data: DataTarget | null = null;
+  /** The passive port this session listens on, kept from one PASV/EPSV to the next for a while. */
+  passivePort: PassivePort | null = null;
   epsvAll = false;
   utf8 = true;
   mlstFacts = new Set(["type", "size", "modify", "perm", "unique"]);
@@ -304,6 +306,7 @@ export class Session {
     this.queue = [];
     this.transfer?.abort.abort();
     this.clearData();
+    this.passivePort?.close();
     if (!this.socket.destroyed) {
       this.socket.end();
       this.server.linger(this.socket);

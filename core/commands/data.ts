@@ -9,13 +9,17 @@ import type { Session } from "../session.ts";
 
 async function offerPassive(s: Session): Promise<PassiveListener | Reply> {
   s.clearData();
-  const listening = await s.server.pool.listen(plainAddress(s.localAddress) || "0.0.0.0");
-  if (!listening) return reply(Code.CantOpenData, "No passive port free; try again shortly.");
+  const host = plainAddress(s.localAddress) || "0.0.0.0";
+  if (!s.passivePort?.reusableFor(host)) {
+    s.passivePort?.close();
+    s.passivePort = await s.server.pool.listen(host);
+    // The session may have ended while the port was being opened.
+    if (s.closed) s.passivePort?.close();
+  }
+  if (!s.passivePort || s.passivePort.closed) return reply(Code.CantOpenData, "No passive port free; try again shortly.");
   const listener = new PassiveListener(
-    listening.server,
-    listening.port,
+    s.passivePort,
     s.remoteAddress,
-    s.server.pool,
     s.server.options.limits.passiveTimeoutMs,
     (foreign) => s.server.log.warn("data connection from a foreign address refused", { session: s.id, ip: s.remoteAddress, foreign }),
     s.prot === "P" && s.tlsContext ? (raw) => secureDataSocket(raw, s.tlsContext!) : undefined,

@@ -3,7 +3,7 @@ import net from "node:net";
 import { writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ControlClient, connectData, readAll } from "../support/control.ts";
 import { account, startServer, type TestServer } from "../support/server.ts";
 
@@ -241,5 +241,93 @@ describe("data connection security", () => {
     expect((await c.read()).code).toBe(226);
     expect((await body).toString()).toContain("big.bin");
     c.close();
+  });
+});
+
+describe("the passive port a session keeps between transfers", () => {
+  const epsvPort = async (c: ControlClient) => {
+    const r = await c.send("EPSV");
+    expect(r.code).toBe(229);
+    return Number(/\|\|\|(\d+)\|/.exec(r.text)![1]);
+  };
+  /** EPSV, connect, RETR small.txt; the port the offer used. */
+  const fetchSmall = async (c: ControlClient) => {
+    const port = await epsvPort(c);
+    const data = await connectData("127.0.0.1", port);
+    const body = readAll(data);
+    expect((await c.send("RETR small.txt")).code).toBe(150);
+    expect((await c.read()).code).toBe(226);
+    expect((await body).toString()).toBe("small file\n");
+    return port;
+  };
+
+  beforeAll(() => writeFile(path.join(t.root, "small.txt"), "small file\n"));
+
+  it("offers the same port for the next transfer, and drops connections made while no offer waits", async () => {
+    const c = await client();
+    const first = await fetchSmall(c);
+    // Nothing is offered now: a connection to the kept port is closed at once, and gets no data.
+    const stray = await connectData("127.0.0.1", first);
+    expect((await readAll(stray)).length).toBe(0);
+    expect(await fetchSmall(c)).toBe(first);
+    expect(await fetchSmall(c)).toBe(first);
+    c.close();
+  });
+
+  it("keeps refusing a foreign address on a kept port", async () => {
+    const c = await client();
+    const port = await fetchSmall(c);
+    expect(await epsvPort(c)).toBe(port);
+    const thief = net.connect({ host: "127.0.0.1", port, localAddress: "127.0.0.2" });
+    thief.on("error", () => {});
+    const stolen = await readAll(thief).catch(() => Buffer.alloc(0));
+    expect(stolen.length).toBe(0);
+    const data = await connectData("127.0.0.1", port);
+    const body = readAll(data);
+    expect((await c.send("RETR small.txt")).code).toBe(150);
+    expect((await c.read()).code).toBe(226);
+    expect((await body).toString()).toBe("small file\n");
+    c.close();
+  });
+
+  it("gives the port back to the pool when the session ends, or a few seconds after its last use", async () => {
+    // Ports the tests before kept are given back first.
+    await vi.waitFor(() => expect(t.server.pool.used).toBe(0), { timeout: 5000, interval: 100 });
+    const c = await client();
+    await fetchSmall(c);
+    expect(t.server.pool.used).toBe(1);
+    c.close();
+    await vi.waitFor(() => expect(t.server.pool.used).toBe(0), { timeout: 2000, interval: 20 });
+
+    const d = await client();
+    const port = await fetchSmall(d);
+    expect(t.server.pool.used).toBe(1);
+    await vi.waitFor(() => expect(t.server.pool.used).toBe(0), { timeout: 5000, interval: 100 });
+    await expect(connectData("127.0.0.1", port)).rejects.toThrow();
+    // The session simply opens a new port for its next transfer.
+    await fetchSmall(d);
+    d.close();
+  });
+
+  it("closes kept ports when the passive range runs out, so another session still gets one", async () => {
+    const narrow = await startServer({ options: { passivePorts: { min: t.server.pool.max + 1, max: t.server.pool.max + 1 } } });
+    try {
+      await writeFile(path.join(narrow.root, "small.txt"), "small file\n");
+      const connect = async () => {
+        const c = await ControlClient.connect(narrow.port);
+        await c.login("alice");
+        await c.send("TYPE I");
+        return c;
+      };
+      const [a, b] = [await connect(), await connect()];
+      const port = await fetchSmall(a); // a keeps the only port
+      expect(await fetchSmall(b)).toBe(port); // b gets it all the same
+      // Now b keeps it, and a finds the range in use by b's kept port: taken back for a.
+      expect(await fetchSmall(a)).toBe(port);
+      a.close();
+      b.close();
+    } finally {
+      await narrow.close();
+    }
   });
 });
