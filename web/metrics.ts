@@ -44,7 +44,7 @@ export function renderMetrics(server: FtpServer): string {
       "Finished file transfers, by outcome.",
       (["ok", "aborted", "error"] as const).map((outcome) => sample("ftpi_transfers_total", stats.transfers[outcome], { outcome })),
     ),
-    ...family("ftpi_passive_ports_in_use", "gauge", "Passive data ports taken now.", [sample("ftpi_passive_ports_in_use", pool.used)]),
+    ...family("ftpi_passive_ports_in_use", "gauge", "Passive data ports offered or carrying a transfer now.", [sample("ftpi_passive_ports_in_use", pool.used)]),
     ...family("ftpi_passive_ports", "gauge", "Size of the passive port range.", [sample("ftpi_passive_ports", pool.size)]),
     ...family(
       "ftpi_plugin_errors_total",

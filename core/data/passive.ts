@@ -19,8 +19,14 @@ export class PassivePortPool {
     this.next = min;
   }
 
+  /** Ports offered or carrying a transfer now; kept ones are not counted: any offer may take them. */
   get used(): number {
-    return this.inUse.size;
+    return this.inUse.size - this.kept.size;
+  }
+
+  /** Ports sessions keep open between their offers. */
+  get keptCount(): number {
+    return this.kept.size;
   }
 
   get size(): number {
