@@ -250,14 +250,18 @@ describe("the passive port a session keeps between transfers", () => {
     expect(r.code).toBe(229);
     return Number(/\|\|\|(\d+)\|/.exec(r.text)![1]);
   };
-  /** EPSV, connect, RETR small.txt; the port the offer used. */
-  const fetchSmall = async (c: ControlClient) => {
-    const port = await epsvPort(c);
+  /** Connects to the offered `port` and fetches small.txt through it. */
+  const retrieveSmall = async (c: ControlClient, port: number) => {
     const data = await connectData("127.0.0.1", port);
     const body = readAll(data);
     expect((await c.send("RETR small.txt")).code).toBe(150);
     expect((await c.read()).code).toBe(226);
     expect((await body).toString()).toBe("small file\n");
+  };
+  /** EPSV, connect, RETR small.txt; the port the offer used. */
+  const fetchSmall = async (c: ControlClient) => {
+    const port = await epsvPort(c);
+    await retrieveSmall(c, port);
     return port;
   };
 
@@ -282,11 +286,7 @@ describe("the passive port a session keeps between transfers", () => {
     thief.on("error", () => {});
     const stolen = await readAll(thief).catch(() => Buffer.alloc(0));
     expect(stolen.length).toBe(0);
-    const data = await connectData("127.0.0.1", port);
-    const body = readAll(data);
-    expect((await c.send("RETR small.txt")).code).toBe(150);
-    expect((await c.read()).code).toBe(226);
-    expect((await body).toString()).toBe("small file\n");
+    await retrieveSmall(c, port);
     c.close();
   });
 
