@@ -272,7 +272,8 @@ describe("the passive port a session keeps between transfers", () => {
     const first = await fetchSmall(c);
     // Nothing is offered now: a connection to the kept port is closed at once, and gets no data.
     const stray = await connectData("127.0.0.1", first);
-    expect((await readAll(stray)).length).toBe(0);
+    stray.on("error", () => {});
+    expect((await readAll(stray).catch(() => Buffer.alloc(0))).length).toBe(0);
     expect(await fetchSmall(c)).toBe(first);
     expect(await fetchSmall(c)).toBe(first);
     c.close();
