@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { copyFile, readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { Client, FTPError } from "basic-ftp";
 import { expect } from "vitest";
-import { freePort, startFtpi, type RunningFtpi } from "../support/process.ts";
+import { freePort, runTool, startFtpi, type RunningFtpi } from "../support/process.ts";
 
 const FIXTURE_PLUGIN = path.join(import.meta.dirname, "fixtures/hello.ts");
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -77,6 +78,27 @@ export async function expectFtps(server: ServedBinary, timeoutMs: number): Promi
     expect(Buffer.concat(chunks).toString()).toBe("over TLS\n");
   } finally {
     client.close();
+  }
+}
+
+/**
+ * curl fetches several files over one FTPS control connection under TLS 1.3. curl uses each
+ * TLS 1.3 ticket once and keeps the newest, so the second data connection needs the ticket the
+ * first one was given: the executable's TLS library (BoringSSL) issues one on every resumed
+ * handshake. (OpenSSL, under Node, does not, and curl 7.x then fails every second transfer, as
+ * it does against vsftpd: curl issue #4654.)
+ */
+export async function expectCurlFtpsFiles(server: ServedBinary): Promise<void> {
+  const names = ["one", "two", "three"];
+  for (const name of names) await writeFile(path.join(server.root, `${name}.txt`), `${name}\n`);
+  const out = await mkdtemp(path.join(os.tmpdir(), "ftpi-curl-"));
+  try {
+    const url = `ftp://127.0.0.1:${server.port}/{${names.join(",")}}.txt`;
+    const r = await runTool("curl", ["-sS", "-k", "--ssl-reqd", "--tlsv1.3", "-u", "alice:secret", url, "-o", "got-#1.txt"], out);
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of names) expect(await readFile(path.join(out, `got-${name}.txt`), "utf8")).toBe(`${name}\n`);
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaryInEmptyFolder, ensureBinaries } from "../support/binary.ts";
-import { expectFtps, expectPluginDenial, expectPluginSiteVerb, expectStatusPage, roundTrip, serveBinary, type ServedBinary } from "./serve-checks.ts";
+import { expectCurlFtpsFiles, expectFtps, expectPluginDenial, expectPluginSiteVerb, expectStatusPage, roundTrip, serveBinary, type ServedBinary } from "./serve-checks.ts";
 
 let server: ServedBinary | null = null;
 let removeFolder = async () => {};
@@ -26,6 +26,10 @@ describe("dist/ftpi-linux-x64 alone in an empty folder", () => {
 
   it("speaks FTPS with the certificate it made on first start", async () => {
     await expectFtps(server!, 10_000);
+  });
+
+  it("gives curl several files over one FTPS connection under TLS 1.3 (each resumed data connection gets a new ticket)", async () => {
+    await expectCurlFtpsFiles(server!);
   });
 
   it("loads ./hello.ts from beside it: the plugin's login denial and SITE verb work", async () => {
