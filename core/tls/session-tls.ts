@@ -46,38 +46,7 @@ export function makeContext(pair: { cert: Buffer; key: Buffer }): tls.SecureCont
   data.on("resumeSession", resume);
   data.on("newSession", (_id: Buffer, _session: Buffer, done: () => void) => done());
   contexts.set(context, { pair, sessions, control, data });
-  renewTicketsOnResumption(context);
   return context;
-}
-
-/** Node's SecureContext handle, where it offers the ticket-key callback (Bun and Deno do not). */
-interface TicketKeyHooks {
-  enableTicketKeyCallback(): void;
-  onticketkeycallback?: (name: Buffer, iv: Buffer, encrypt: boolean) => unknown[];
-}
-
-/**
- * Under Node, every resumed handshake gets a fresh session ticket, as it does under Bun
- * (BoringSSL). OpenSSL issues none after a resumption when the ticket key does not ask for
- * renewal, and clients that use each TLS 1.3 ticket once (curl) then have nothing left to resume
- * for their second data connection, which the reuse rule refuses (curl issue #4654, vsftpd
- * alike). The keys are this context's own, as with `ticketKeys`: HMAC-SHA256 and AES-128-CBC
- * keys and a key name, the form Node's ticket-key callback takes (its return value: 1 to use the
- * keys, 2 to use them and renew, 0 for an unknown key name; then the keys, name and IV, always).
- */
-function renewTicketsOnResumption(context: tls.SecureContext): void {
-  const handle = (context as unknown as { context?: Partial<TicketKeyHooks> }).context;
-  if ((globalThis as { Bun?: unknown }).Bun !== undefined || typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return;
-  if (typeof handle?.enableTicketKeyCallback !== "function") return;
-  const name = randomBytes(16);
-  const hmacKey = randomBytes(16);
-  const aesKey = randomBytes(16);
-  handle.enableTicketKeyCallback();
-  handle.onticketkeycallback = (keyName, iv, encrypt) => {
-    if (encrypt) return [1, hmacKey, aesKey, name, randomBytes(16)];
-    // Node reads the keys whatever the verdict, so an unknown ticket gets them too, with 0.
-    return [keyName.equals(name) ? 2 : 0, hmacKey, aesKey, name, iv];
-  };
 }
 
 /**

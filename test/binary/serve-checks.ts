@@ -85,7 +85,8 @@ export async function expectFtps(server: ServedBinary, timeoutMs: number): Promi
  * curl fetches several files over one FTPS control connection under TLS 1.3. curl uses each
  * TLS 1.3 ticket once and keeps the newest, so the second data connection needs the ticket the
  * first one was given: the executable's TLS library (BoringSSL) issues one on every resumed
- * handshake. (Under Node, core/tls/session-tls.ts makes OpenSSL do the same; test/e2e/ftps.)
+ * handshake. (OpenSSL, under Node, does not, and curl 7.88 then fails every second transfer, as
+ * it does against vsftpd: curl issue #4654.)
  */
 export async function expectCurlFtpsFiles(server: ServedBinary): Promise<void> {
   const names = ["one", "two", "three"];

@@ -207,15 +207,6 @@ for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
         expect(sha(await readFile(path.join(t.root, `up-curl-${mode}.bin`)))).toBe(sha(payload));
       });
 
-      // curl uses a TLS 1.3 ticket once and keeps the newest: the second data connection over
-      // one control connection needs the ticket the first was given (curl issue #4654).
-      if (mode === "passive") it(`curl fetches three files over one control connection (${mode})`, async () => {
-        const dir = await mkdtemp(path.join(os.tmpdir(), "ftpi-curl-"));
-        for (const n of [1, 2, 3]) await writeFile(path.join(t.root, `many-${n}.txt`), `file ${n}\n`);
-        await run("curl", ["-sS", "--ftp-ssl-reqd", "-k", ...curlVersion, "-u", "alice:secret", "-o", "got-#1.txt", `ftp://127.0.0.1:${t.port}/many-[1-3].txt`], { cwd: dir, timeout: 30_000 });
-        for (const n of [1, 2, 3]) expect(await readFile(path.join(dir, `got-${n}.txt`), "utf8")).toBe(`file ${n}\n`);
-      });
-
       it(`lftp with ftp:ssl-force downloads and uploads (${mode})`, async () => {
         const local = path.join(t.root, "..", `lftp-${mode}.bin`);
         const script = [
