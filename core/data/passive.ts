@@ -40,7 +40,7 @@ export class PassivePortPool {
   async listen(host: string): Promise<PassivePort | null> {
     const port = await this.tryListen(host);
     if (port || this.kept.size === 0) return port;
-    for (const kept of [...this.kept.keys()]) kept.close();
+    this.sweep(Date.now(), true);
     return this.tryListen(host);
   }
 
