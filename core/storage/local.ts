@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import {
-  close as closeFd,
   closeSync,
   constants,
   createReadStream,
@@ -214,7 +213,7 @@ export class LocalStorage implements Storage {
     const { fd, stats } = await this.#openForRead(path, offset);
     let position = offset;
     let ended = false;
-    let closed: Promise<void> | null = null;
+    let closed = false;
     const advance = (bytesRead: number, asked: number): number => {
       position += bytesRead;
       if (bytesRead < asked) ended = true;
@@ -244,14 +243,10 @@ export class LocalStorage implements Storage {
         // Closing a file opened for reading only drops a reference: microseconds, where a
         // thread-pool round trip would hold up the 226 (a small file's RETR waited on it).
         if (!closed) {
-          try {
-            closeSync(fd);
-          } catch {
-            // already gone: nothing to release
-          }
-          closed = Promise.resolve();
+          closed = true;
+          closeQuietly(fd);
         }
-        return closed;
+        return Promise.resolve();
       },
     };
   }
@@ -269,7 +264,7 @@ export class LocalStorage implements Storage {
       if (!stats.isFile()) throw new StorageError("denied", `read ${path}: not a regular file`);
       return { fd, stats };
     } catch (err) {
-      if (fd !== undefined) closeFd(fd, () => {});
+      if (fd !== undefined) closeQuietly(fd);
       throw storageErrorFromErrno(err, path, "read");
     }
   }
@@ -455,6 +450,15 @@ function landingOf(path: string): string {
     if (parent === current) return current;
     missing.push(basename(current));
     current = parent;
+  }
+}
+
+/** Closes a descriptor opened for reading; one already gone is nothing to release. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
   }
 }
 
