@@ -243,10 +243,9 @@ export async function loadConfigLeniently(file: string | undefined, options: { c
       kept = entries.map((_, i) => i).filter((i) => !badPlugins.has(i));
       copy.plugins = kept.map((i) => entries[i]);
     }
-    const map = kept;
     pruned = {
       data: copy,
-      locate: (path, at) => raw!.locate?.(map && path[0] === "plugins" && typeof path[1] === "number" ? ["plugins", map[path[1]] ?? path[1], ...path.slice(2)] : path, at),
+      locate: (path, at) => raw!.locate?.(kept && path[0] === "plugins" && typeof path[1] === "number" ? ["plugins", kept[path[1]] ?? path[1], ...path.slice(2)] : path, at),
     };
   }
   let resolved: ServerOptions;
@@ -257,12 +256,11 @@ export async function loadConfigLeniently(file: string | undefined, options: { c
   }
   const fromFile = kept?.length ?? 0;
   const total = Array.isArray((data as { plugins?: unknown } | undefined)?.plugins) ? ((data as { plugins: unknown[] }).plugins.length) : fromFile;
-  const map = kept;
   const renumber = (problem: ConfigProblem): ConfigProblem => {
-    const m = map && /^plugins\.(\d+)(\..*)?$/.exec(problem.path);
+    const m = kept && /^plugins\.(\d+)(\..*)?$/.exec(problem.path);
     if (!m) return problem;
     const i = Number(m[1]);
-    const original = i < fromFile ? map![i]! : total + (i - fromFile);
+    const original = i < fromFile ? kept![i]! : total + (i - fromFile);
     return { ...problem, path: `plugins.${original}${m[2] ?? ""}` };
   };
   return { problems, options: resolved, renumber };
